@@ -1,0 +1,39 @@
+"""tapeflow: the TensorFlow 2 programming model in Python on NumPy.
+
+`import tapeflow as tf`, then write TensorFlow 2 code. This module only
+re-exports names from the modules that implement them.
+"""
+import warnings as _warnings
+
+from tapeflow.core import dtypes as _dtypes_module
+from tapeflow.core.context import executing_eagerly, init_scope, name_scope
+from tapeflow.core.convert import constant, convert_to_tensor
+from tapeflow.core.custom_gradient import custom_gradient
+from tapeflow.core.dtypes import (DType, as_dtype, bool,
+                                  complex64, complex128, double, float16, float32, float64,
+                                  half, int8, int16, int32, int64, string, uint8, uint16,
+                                  uint32, uint64)
+from tapeflow.core.shape import TensorShape
+from tapeflow.core.spec import TensorSpec
+from tapeflow.core.tape import GradientTape, UnconnectedGradients
+from tapeflow.core.tensor import Tensor, is_tensor
+from tapeflow.core.variable import (Variable, VariableAggregation, VariableSynchronization,
+                                    variable_creator_scope)
+from tapeflow import ops  # noqa: F401 - registers ops before anything runs
+from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identity, ones,
+                                ones_like, rank, reshape, shape, size, split, squeeze, stack,
+                                stop_gradient, transpose, unstack, zeros, zeros_like)
+from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, divide, equal, exp,
+                               greater, greater_equal, less, less_equal, logical_and,
+                               logical_not, logical_or, matmul, maximum, minimum, multiply,
+                               negative, not_equal, pow, reduce_max, reduce_mean, reduce_min,
+                               reduce_sum, sigmoid, sign, sqrt, square, subtract, tanh,
+                               truediv, where)
+
+newaxis = None
+
+# TF computes inf/nan silently (log(0) = -inf); NumPy would warn from inside kernels.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tapeflow\.")
+
+__version__ = "0.1.0"
+from tapeflow import errors, math  # noqa: E402

@@ -1,0 +1,1 @@
+"""Tracing `function`: the graph IR, its passes, code generation and the trace cache."""

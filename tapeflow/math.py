@@ -1,0 +1,13 @@
+"""`tf.math`: re-exports of the math ops."""
+from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, ceil, cos, divide, equal,
+                               exp, expm1, floor, floordiv, floormod, greater, greater_equal,
+                               is_finite, is_inf, is_nan, less, less_equal, log, log1p,
+                               logical_and, logical_not, logical_or, logical_xor, maximum,
+                               minimum, multiply, negative, not_equal, pow, reciprocal,
+                               reduce_max, reduce_mean, reduce_min, reduce_sum, round, rsqrt,
+                               sigmoid, sign, sin, sqrt, square, squared_difference, subtract,
+                               tan, tanh, truediv)
+
+mod = floormod
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,20 @@
+"""Op families: each module holds kernels, shape/dtype rules and gradient rules side by side.
+
+Importing this package registers every op and the Python operators on Tensor
+and Variable, and gives the tape the few ops its backward pass needs.
+"""
+import types
+
+from tapeflow.core import tape as _tape
+from tapeflow.ops import array, math  # noqa: F401 - registers ops and operators
+
+_tape.set_vspace(types.SimpleNamespace(
+    add=math.add,
+    zeros_like=array.zeros_like,
+    ones_like=array.ones_like,
+    zeros=array.zeros,
+    one_hot_like=array.one_hot_like,
+    batch_one_hot_like=array.batch_one_hot_like,
+    stack=array.stack,
+    reshape=array.reshape,
+))

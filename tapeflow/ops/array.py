@@ -1,0 +1,763 @@
+"""Array ops: creation, shape manipulation, joining and indexing.
+
+Ops that take a shape take it as a static attribute when it is known (the
+common case, and the fastest to run); gradient rules use the `*_like` ops,
+which read the shape from a reference tensor at run time, so they also work
+for traced shapes with unknown dimensions.
+"""
+import numbers
+
+from tapeflow.core import dtypes
+from tapeflow.core.array_api import xp
+from tapeflow.core.convert import convert_to_tensor, register_pack_function
+from tapeflow.core.dispatch import apply
+from tapeflow.core.errors import InvalidArgumentError
+from tapeflow.core.op import Op
+from tapeflow.core.shape import TensorShape, broadcast_shapes
+from tapeflow.core.spec import TensorSpec
+from tapeflow.core.tensor import override_operator
+from tapeflow.ops._grad_util import sum_to_shape
+from tapeflow.ops._rules import normalize_axis, same_as_input, tensor_like
+
+
+def _t(x):
+    return x if tensor_like(x) else convert_to_tensor(x)
+
+
+def _static_shape(shape, op_name):
+    """A tuple of ints (-1 allowed) from a list, TensorShape or eager tensor `shape`."""
+    if isinstance(shape, TensorShape):
+        return tuple(-1 if d is None else d for d in shape.as_list())
+    if tensor_like(shape):
+        shape = shape.numpy()
+        return tuple(int(d) for d in shape.reshape(-1))
+    if isinstance(shape, numbers.Integral):
+        return (int(shape),)
+    dims = []
+    for d in shape:
+        if tensor_like(d):
+            d = d.numpy()
+        dims.append(-1 if d is None else int(d))
+    return tuple(dims)
+
+
+# ================================================================================
+# Identity, StopGradient
+# ================================================================================
+
+Identity = Op("Identity", infer=same_as_input)
+Identity.kernel(lambda x: x)   # tensors are immutable: sharing the array is safe
+Identity.gradient(lambda dy, x, out: dy)
+
+
+def identity(input, name=None):  # noqa: A002 - TF's argument name
+    """Returns a tensor with the same value as `input`."""
+    return apply(Identity, _t(input))
+
+
+StopGradient = Op("StopGradient", infer=same_as_input, differentiable=False)
+StopGradient.kernel(lambda x: x)
+
+
+def stop_gradient(input, name=None):  # noqa: A002
+    """Returns `input`, blocking gradients: tapes treat the result as a constant."""
+    return apply(StopGradient, _t(input))
+
+
+# ================================================================================
+# Creation
+# ================================================================================
+
+def _fill_infer(value, shape):
+    return TensorSpec(shape, value.dtype)
+
+
+Fill = Op("Fill", infer=_fill_infer)
+
+
+@Fill.kernel
+def _(value, shape):
+    return xp.full(shape, value, dtype=value.dtype)
+
+
+Fill.gradient(lambda dy, value, out, shape: reduce_sum_all(dy))
+
+
+def fill(dims, value, name=None):
+    """A tensor of shape `dims` filled with the scalar `value`."""
+    value = _t(value)
+    return apply(Fill, value, shape=_static_shape(dims, "Fill"))
+
+
+def zeros(shape, dtype=dtypes.float32, name=None):
+    """A tensor of zeros of `shape` and `dtype`."""
+    dtype = dtypes.as_dtype(dtype)
+    return fill(shape, convert_to_tensor(0, dtype=dtype) if not dtype.is_bool
+                else convert_to_tensor(False))
+
+
+def ones(shape, dtype=dtypes.float32, name=None):
+    """A tensor of ones of `shape` and `dtype`."""
+    dtype = dtypes.as_dtype(dtype)
+    return fill(shape, convert_to_tensor(1, dtype=dtype) if not dtype.is_bool
+                else convert_to_tensor(True))
+
+
+def _like_infer(x, dtype):
+    return TensorSpec(x.dims, dtype or x.dtype)
+
+
+ZerosLike = Op("ZerosLike", infer=_like_infer, differentiable=False)
+ZerosLike.kernel(lambda x, dtype: xp.zeros(x.shape, dtype=(dtype or _dt(x))._np))
+OnesLike = Op("OnesLike", infer=_like_infer, differentiable=False)
+OnesLike.kernel(lambda x, dtype: xp.ones(x.shape, dtype=(dtype or _dt(x))._np))
+
+
+def _dt(array):
+    return dtypes.from_numpy(array.dtype)
+
+
+def zeros_like(input, dtype=None, name=None):  # noqa: A002
+    """Zeros with the shape (and by default the dtype) of `input`."""
+    return apply(ZerosLike, _t(input), dtype=None if dtype is None else dtypes.as_dtype(dtype))
+
+
+def ones_like(input, dtype=None, name=None):  # noqa: A002
+    """Ones with the shape (and by default the dtype) of `input`."""
+    return apply(OnesLike, _t(input), dtype=None if dtype is None else dtypes.as_dtype(dtype))
+
+
+# ================================================================================
+# Shapes
+# ================================================================================
+
+def _shape_infer(x, out_type):
+    return TensorSpec((x.rank,), out_type)
+
+
+Shape = Op("Shape", infer=_shape_infer, differentiable=False)
+Shape.kernel(lambda x, out_type: xp.array(x.shape, dtype=out_type._np))
+
+
+def shape(input, out_type=dtypes.int32, name=None):  # noqa: A002
+    """The shape of `input` as a 1-D integer tensor."""
+    return apply(Shape, _t(input), out_type=dtypes.as_dtype(out_type))
+
+
+def _size_infer(x, out_type):
+    return TensorSpec((), out_type)
+
+
+Size = Op("Size", infer=_size_infer, differentiable=False)
+Size.kernel(lambda x, out_type: xp.array(x.size, dtype=out_type._np))
+
+
+def size(input, out_type=dtypes.int32, name=None):  # noqa: A002
+    """The number of elements of `input` as a scalar integer tensor."""
+    return apply(Size, _t(input), out_type=dtypes.as_dtype(out_type))
+
+
+def _rank_infer(x):
+    return TensorSpec((), dtypes.int32)
+
+
+Rank = Op("Rank", infer=_rank_infer, differentiable=False)
+Rank.kernel(lambda x: xp.array(x.ndim, dtype=xp.int32))
+
+
+def rank(input, name=None):  # noqa: A002
+    """The number of dimensions of `input` as a scalar int32 tensor."""
+    return apply(Rank, _t(input))
+
+
+# ================================================================================
+# Reshaping
+# ================================================================================
+
+def _reshape_infer(x, shape):
+    dims = list(shape)
+    if -1 in dims:
+        known = 1
+        for d in dims:
+            if d != -1:
+                known *= d
+        size = None if x.dims is None or None in x.dims else _prod(x.dims)
+        if size is not None and known and size % known:
+            raise ValueError(f"Cannot reshape a tensor with {size} elements to shape "
+                             f"{list(shape)}")
+        dims[dims.index(-1)] = None if size is None else (size // known if known else 0)
+    elif x.dims is not None and None not in x.dims and _prod(x.dims) != _prod(dims):
+        raise ValueError(f"Cannot reshape a tensor with {_prod(x.dims)} elements to shape "
+                         f"{list(shape)} ({_prod(dims)} elements)")
+    return TensorSpec(tuple(dims), x.dtype)
+
+
+def _prod(dims):
+    n = 1
+    for d in dims:
+        n *= d
+    return n
+
+
+Reshape = Op("Reshape", infer=_reshape_infer)
+
+
+@Reshape.kernel
+def _(x, shape):
+    if -1 not in shape and x.size != _prod(shape):
+        raise InvalidArgumentError(None, None, f"Input to reshape is a tensor with {x.size} "
+                                               f"values, but the requested shape has "
+                                               f"{_prod(shape)}")
+    if -1 in shape:
+        known = _prod(d for d in shape if d != -1)
+        if known == 0 or x.size % known:
+            raise InvalidArgumentError(
+                None, None, f"Input to reshape is a tensor with {x.size} values, but the "
+                            f"requested shape requires a multiple of {known}")
+    return x.reshape(shape)
+
+
+Reshape.gradient(lambda dy, x, out, shape: reshape_like(dy, x))
+
+
+def reshape(tensor, shape, name=None):
+    """Reshapes `tensor` to `shape` (one dimension may be -1)."""
+    return apply(Reshape, _t(tensor), shape=_static_shape(shape, "Reshape"))
+
+
+def _reshape_like_infer(x, like):
+    return TensorSpec(like.dims, x.dtype)
+
+
+ReshapeLike = Op("ReshapeLike", infer=_reshape_like_infer)
+ReshapeLike.kernel(lambda x, like: x.reshape(like.shape))
+ReshapeLike.gradient(lambda dy, x, like, out: (reshape_like(dy, x), None))
+
+
+def reshape_like(x, like):
+    """Reshapes `x` to the (run-time) shape of `like`."""
+    dims = like._static_dims()
+    if dims is not None and None not in dims:
+        return reshape(x, dims)
+    return apply(ReshapeLike, x, like)
+
+
+def _expand_dims_infer(x, axis):
+    dims = list(x.dims)
+    dims.insert(axis, 1)
+    return TensorSpec(tuple(dims), x.dtype)
+
+
+ExpandDims = Op("ExpandDims", infer=_expand_dims_infer)
+ExpandDims.kernel(lambda x, axis: xp.expand_dims(x, axis))
+ExpandDims.gradient(lambda dy, x, out, axis: reshape_like(dy, x))
+
+
+def expand_dims(input, axis, name=None):  # noqa: A002
+    """Inserts a dimension of size 1 at `axis` (negative counts from the end)."""
+    x = _t(input)
+    axis = int(axis)
+    rank = x.ndim
+    if not -rank - 1 <= axis <= rank:
+        raise InvalidArgumentError(None, None, f"Tried to expand dim index {axis} for tensor "
+                                               f"with {rank} dimensions. [Op:ExpandDims]")
+    return apply(ExpandDims, x, axis=axis % (rank + 1))
+
+
+def _squeeze_infer(x, axis):
+    return TensorSpec(tuple(d for i, d in enumerate(x.dims) if i not in axis), x.dtype)
+
+
+Squeeze = Op("Squeeze", infer=_squeeze_infer)
+Squeeze.kernel(lambda x, axis: xp.squeeze(x, axis=axis))
+Squeeze.gradient(lambda dy, x, out, axis: reshape_like(dy, x))
+
+
+def squeeze(input, axis=None, name=None):  # noqa: A002
+    """Removes dimensions of size 1 (all of them, or those in `axis`)."""
+    x = _t(input)
+    dims = x._static_dims()
+    if axis is None:
+        if None in dims:
+            raise ValueError("squeeze with axis=None needs a fully known shape; got "
+                             f"{TensorShape(dims)}.")
+        axes = tuple(i for i, d in enumerate(dims) if d == 1)
+    else:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = tuple(sorted(normalize_axis(a, len(dims), "Squeeze") for a in axes))
+        for a in axes:
+            if dims[a] is not None and dims[a] != 1:
+                raise InvalidArgumentError(
+                    None, None, f"Can not squeeze dim[{a}], expected a dimension of 1, got "
+                                f"{dims[a]} [Op:Squeeze]")
+    return apply(Squeeze, x, axis=axes)
+
+
+def _transpose_infer(x, perm):
+    return TensorSpec(tuple(x.dims[p] for p in perm), x.dtype)
+
+
+Transpose = Op("Transpose", infer=_transpose_infer)
+Transpose.kernel(lambda x, perm: xp.transpose(x, perm))
+
+
+@Transpose.gradient
+def _(dy, x, out, perm):
+    inverse = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inverse[p] = i
+    return transpose(dy, inverse)
+
+
+def transpose(a, perm=None, conjugate=False, name="transpose"):
+    """Permutes dimensions (reverses them when `perm` is None)."""
+    x = _t(a)
+    rank = x.ndim
+    perm = tuple(range(rank - 1, -1, -1)) if perm is None else tuple(
+        int(p) for p in _static_shape(perm, "Transpose"))
+    if sorted(perm) != list(range(rank)):
+        raise InvalidArgumentError(None, None, f"transpose expects a vector of size {rank}. "
+                                               f"But input(1) is a vector of size {len(perm)}"
+                                               " [Op:Transpose]")
+    return apply(Transpose, x, perm=perm)
+
+
+def _broadcast_to_infer(x, shape):
+    return TensorSpec(tuple(shape), x.dtype)
+
+
+BroadcastTo = Op("BroadcastTo", infer=_broadcast_to_infer)
+
+
+@BroadcastTo.kernel
+def _(x, shape):
+    return xp.broadcast_to(x, shape)   # a read-only view: never written, like every tensor
+
+
+BroadcastTo.gradient(lambda dy, x, out, shape: sum_to_shape(dy, x))
+
+
+def broadcast_to(input, shape, name=None):  # noqa: A002
+    """Broadcasts `input` to `shape` with NumPy's rules."""
+    x = _t(input)
+    target = _static_shape(shape, "BroadcastTo")
+    dims = x._static_dims()
+    if None not in dims and broadcast_shapes(dims, target) != tuple(target):
+        raise InvalidArgumentError(None, None, f"Unable to broadcast tensor of shape "
+                                               f"{list(dims)} to tensor of shape {list(target)}"
+                                               " [Op:BroadcastTo]")
+    return apply(BroadcastTo, x, shape=target)
+
+
+def _broadcast_like_infer(x, like):
+    return TensorSpec(like.dims, x.dtype)
+
+
+BroadcastLike = Op("BroadcastLike", infer=_broadcast_like_infer)
+BroadcastLike.kernel(lambda x, like: xp.broadcast_to(x, like.shape))
+BroadcastLike.gradient(lambda dy, x, like, out: (sum_to_shape(dy, x), None))
+
+
+def broadcast_like(x, like):
+    """Broadcasts `x` to the (run-time) shape of `like`."""
+    x_dims, like_dims = x._static_dims(), like._static_dims()
+    if like_dims is not None and None not in like_dims:
+        if x_dims == like_dims:
+            return x
+        return apply(BroadcastTo, x, shape=tuple(like_dims))
+    return apply(BroadcastLike, x, like)
+
+
+# ================================================================================
+# Joining and splitting
+# ================================================================================
+
+def _concat_infer(*xs, axis):
+    first = xs[0]
+    dims = list(first.dims)
+    total = 0
+    for i, x in enumerate(xs):
+        if x.dtype is not first.dtype:
+            raise TypeError(f"ConcatV2: input {i} has dtype {x.dtype.name}, expected "
+                            f"{first.dtype.name}.")
+        if len(x.dims) != len(dims):
+            raise ValueError(f"Shape must be rank {len(dims)} but is rank {len(x.dims)} for "
+                             "'ConcatV2'")
+        for j, (a, b) in enumerate(zip(dims, x.dims)):
+            if j != axis and a is not None and b is not None and a != b:
+                raise ValueError(f"Dimension {j} in both shapes must be equal, but are {a} and "
+                                 f"{b} for 'ConcatV2'. Shapes are {list(first.dims)} and "
+                                 f"{list(x.dims)}.")
+        total = None if total is None or x.dims[axis] is None else total + x.dims[axis]
+    dims[axis] = total
+    return TensorSpec(tuple(dims), first.dtype)
+
+
+ConcatV2 = Op("ConcatV2", infer=_concat_infer)
+
+
+@ConcatV2.kernel
+def _(*xs, axis):
+    for i, x in enumerate(xs[1:], start=1):
+        if x.ndim != xs[0].ndim or any(a != b for j, (a, b) in
+                                       enumerate(zip(x.shape, xs[0].shape)) if j != axis):
+            raise InvalidArgumentError(
+                None, None, f"ConcatOp : Dimension {axis if x.ndim == xs[0].ndim else 0} in "
+                            f"both shapes must be equal: shape[0] = {list(xs[0].shape)} vs. "
+                            f"shape[{i}] = {list(x.shape)}")
+    return xp.concatenate(xs, axis=axis)
+
+
+@ConcatV2.gradient
+def _(dy, *xs, out, axis):
+    sizes = [x._static_dims()[axis] for x in xs]
+    if None in sizes:   # traced with unknown sizes: split at run time
+        return tuple(apply(SplitLike, dy, *xs, axis=axis))
+    return tuple(split(dy, sizes, axis=axis))
+
+
+def _split_like_infer(x, *likes, axis):
+    return tuple(TensorSpec(like.dims, x.dtype) for like in likes)
+
+
+SplitLike = Op("SplitLike", infer=_split_like_infer, multi_output=True)
+
+
+@SplitLike.kernel
+def _(x, *likes, axis):
+    cuts, total = [], 0
+    for like in likes[:-1]:
+        total += like.shape[axis]
+        cuts.append(total)
+    return tuple(xp.split(x, cuts, axis=axis))
+
+
+@SplitLike.gradient
+def _(dy, x, *likes, out, axis):
+    return (concat(list(dy), axis=axis),) + (None,) * len(likes)
+
+
+def concat(values, axis, name="concat"):
+    """Concatenates tensors along `axis`."""
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    from tapeflow.ops._rules import operand_list
+    tensors = operand_list(list(values), "ConcatV2")
+    if len(tensors) == 1:
+        return identity(tensors[0])
+    rank = tensors[0].ndim
+    axis = normalize_axis(int(axis), rank, "ConcatV2")
+    return apply(ConcatV2, *tensors, axis=axis)
+
+
+def _pack_infer(*xs, axis):
+    first = xs[0]
+    for i, x in enumerate(xs[1:], start=1):
+        if x.dtype is not first.dtype:
+            raise TypeError(f"Pack: input {i} has dtype {x.dtype.name}, expected "
+                            f"{first.dtype.name}.")
+        if x.dims != first.dims and None not in x.dims and None not in first.dims:
+            raise ValueError(f"Shapes must be equal rank, but are {list(first.dims)} and "
+                             f"{list(x.dims)} for 'Pack'")
+    dims = list(first.dims)
+    dims.insert(axis, len(xs))
+    return TensorSpec(tuple(dims), first.dtype)
+
+
+Pack = Op("Pack", infer=_pack_infer)
+
+
+@Pack.kernel
+def _(*xs, axis):
+    for i, x in enumerate(xs[1:], start=1):
+        if x.shape != xs[0].shape:
+            raise InvalidArgumentError(None, None, f"Shapes of all inputs must match: "
+                                                   f"values[0].shape = {list(xs[0].shape)} != "
+                                                   f"values[{i}].shape = {list(x.shape)}")
+    return xp.stack(xs, axis=axis)
+
+
+Pack.gradient(lambda dy, *xs, out, axis: tuple(unstack(dy, num=len(xs), axis=axis)))
+
+
+def stack(values, axis=0, name="stack"):
+    """Stacks rank-R tensors into one rank-(R+1) tensor along `axis`."""
+    from tapeflow.ops._rules import operand_list
+    tensors = operand_list(list(values), "Pack")
+    rank = tensors[0].ndim + 1
+    axis = normalize_axis(int(axis), rank, "Pack")
+    return apply(Pack, *tensors, axis=axis)
+
+
+register_pack_function(stack)
+
+
+def _unpack_infer(x, num, axis):
+    dims = tuple(d for i, d in enumerate(x.dims) if i != axis)
+    return tuple(TensorSpec(dims, x.dtype) for _ in range(num))
+
+
+Unpack = Op("Unpack", infer=_unpack_infer, multi_output=True)
+
+
+@Unpack.kernel
+def _(x, num, axis):
+    return tuple(xp.take(x, i, axis=axis) for i in range(num))
+
+
+Unpack.gradient(lambda dy, x, out, num, axis: stack(list(dy), axis=axis))
+
+
+def unstack(value, num=None, axis=0, name="unstack"):
+    """Splits a tensor into a list of rank-(R-1) tensors along `axis`."""
+    x = _t(value)
+    axis = normalize_axis(int(axis), x.ndim, "Unpack")
+    n = x._static_dims()[axis]
+    if num is None:
+        if n is None:
+            raise ValueError(f"Cannot infer argument `num` from shape {x.shape}")
+        num = n
+    elif n is not None and num != n:
+        raise ValueError(f"Cannot unstack a dimension of size {n} into {num} tensors.")
+    return list(apply(Unpack, x, num=int(num), axis=axis))
+
+
+def _split_infer(x, sizes, axis):
+    out = []
+    for s in sizes:
+        dims = list(x.dims)
+        dims[axis] = s
+        out.append(TensorSpec(tuple(dims), x.dtype))
+    return tuple(out)
+
+
+SplitV = Op("SplitV", infer=_split_infer, multi_output=True)
+
+
+@SplitV.kernel
+def _(x, sizes, axis):
+    if sum(sizes) != x.shape[axis]:
+        raise InvalidArgumentError(None, None, f"Determined shape must either match input shape"
+                                               f" along split_dim exactly if fully specified, "
+                                               f"or be less than the size of the input along "
+                                               f"split_dim if not fully specified.  Got: "
+                                               f"{sum(sizes)}")
+    cuts = []
+    total = 0
+    for s in sizes[:-1]:
+        total += s
+        cuts.append(total)
+    return tuple(xp.split(x, cuts, axis=axis))
+
+
+SplitV.gradient(lambda dy, x, out, sizes, axis: concat(list(dy), axis=axis))
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    """Splits `value` along `axis` into equal parts (an int) or parts of the given sizes."""
+    x = _t(value)
+    axis = normalize_axis(int(axis), x.ndim, "SplitV")
+    n = x._static_dims()[axis]
+    if isinstance(num_or_size_splits, numbers.Integral) or (
+            tensor_like(num_or_size_splits) and num_or_size_splits.ndim == 0):
+        parts = int(num_or_size_splits)
+        if n is None or n % parts:
+            raise InvalidArgumentError(None, None, f"Number of ways to split should evenly "
+                                                   f"divide the split dimension, but got "
+                                                   f"split_dim {axis} (size = {n}) and "
+                                                   f"num_split {parts} [Op:Split]")
+        sizes = (n // parts,) * parts
+    else:
+        sizes = list(_static_shape(num_or_size_splits, "SplitV"))
+        if -1 in sizes:
+            sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
+        sizes = tuple(sizes)
+    return list(apply(SplitV, x, sizes=sizes, axis=axis))
+
+
+# ================================================================================
+# Indexing: tensor[key]
+# ================================================================================
+
+def _normalize_key(key):
+    """The key as a tuple of int/slice/None/Ellipsis, with tensors replaced by markers.
+
+    Returns (template, index_tensors): a `_Dyn(i)` marker in the template stands for
+    the i-th index tensor (an input of the op, so traced indices work).
+    """
+    if not isinstance(key, tuple):
+        key = (key,)
+    template, tensors = [], []
+
+    def scalar(value):
+        if tensor_like(value):
+            if value.dtype not in (dtypes.int32, dtypes.int64):
+                raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis "
+                                "(`None`) and scalar tf.int32/tf.int64 tensors are valid "
+                                f"indices, got {value!r}")
+            tensors.append(value)
+            return _Dyn(len(tensors) - 1)
+        if value is None or isinstance(value, numbers.Integral):
+            return None if value is None else int(value)
+        raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) "
+                        f"and scalar tf.int32/tf.int64 tensors are valid indices, got {value!r}")
+
+    for item in key:
+        if isinstance(item, slice):
+            template.append(slice(scalar(item.start), scalar(item.stop), scalar(item.step)))
+        elif item is Ellipsis or item is None:
+            template.append(item)
+        elif isinstance(item, bool):
+            raise TypeError(f"Only integers ... are valid indices, got {item!r}")
+        else:
+            template.append(scalar(item))
+    return tuple(template), tensors
+
+
+class _Dyn:
+    """Marks the position of a run-time index tensor in a slicing key."""
+    __slots__ = ("i",)
+
+    def __init__(self, i):
+        self.i = i
+
+    def __eq__(self, other):
+        return isinstance(other, _Dyn) and other.i == self.i
+
+    def __hash__(self):
+        return hash(("_Dyn", self.i))
+
+    def __repr__(self):
+        return f"<index {self.i}>"
+
+
+def _resolve(template, values):
+    def v(item):
+        return int(values[item.i]) if isinstance(item, _Dyn) else item
+    out = []
+    for item in template:
+        if isinstance(item, slice):
+            out.append(slice(v(item.start), v(item.stop), v(item.step)))
+        else:
+            out.append(v(item))
+    return tuple(out)
+
+
+def _slice_infer(x, *indices, key):
+    dims = x.dims
+    rank_used = sum(1 for k in key if k is not None and k is not Ellipsis)
+    out, pos = [], 0
+    for item in key:
+        if item is Ellipsis:
+            skip = len(dims) - rank_used - pos
+            out.extend(dims[pos:pos + skip])
+            pos += skip
+        elif item is None:
+            out.append(1)
+        elif isinstance(item, slice):
+            d = dims[pos]
+            pos += 1
+            if d is None or any(isinstance(p, _Dyn) for p in (item.start, item.stop, item.step)):
+                out.append(None)
+            else:
+                out.append(len(range(*item.indices(d))))
+        else:
+            pos += 1
+    out.extend(dims[pos:])
+    return TensorSpec(tuple(out), x.dtype)
+
+
+StridedSlice = Op("StridedSlice", infer=_slice_infer)
+
+
+@StridedSlice.kernel
+def _(x, *indices, key):
+    key = _resolve(key, indices)
+    _check_bounds(x.shape, key)
+    return x[key]
+
+
+def _check_bounds(dims, key):
+    if not dims and any(k is not None for k in key):
+        raise InvalidArgumentError(None, None, "Attempting to slice scalar input.")
+    rank_used = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if rank_used > len(dims):
+        raise InvalidArgumentError(None, None, f"Index out of range using input dim "
+                                               f"{len(dims)}; input has only {len(dims)} dims")
+    pos = 0
+    for item in key:
+        if item is Ellipsis:
+            pos += len(dims) - rank_used
+        elif isinstance(item, int):
+            if not -dims[pos] <= item < dims[pos]:
+                raise InvalidArgumentError(None, None, f"slice index {item} of dimension {pos} "
+                                                       "out of bounds.")
+            pos += 1
+        elif isinstance(item, slice):
+            if item.step == 0:
+                raise InvalidArgumentError(None, None, "slice step cannot be zero")
+            pos += 1
+
+
+@StridedSlice.gradient
+def _(dy, x, *indices, out, key):
+    return (apply(StridedSliceGrad, dy, x, *indices, key=key),) + (None,) * len(indices)
+
+
+def _slice_grad_infer(dy, like, *indices, key):
+    return TensorSpec(like.dims, dy.dtype)
+
+
+StridedSliceGrad = Op("StridedSliceGrad", infer=_slice_grad_infer)
+
+
+@StridedSliceGrad.kernel
+def _(dy, like, *indices, key):
+    out = xp.zeros(like.shape, dtype=dy.dtype)
+    out[_resolve(key, indices)] = dy
+    return out
+
+
+@StridedSliceGrad.gradient
+def _(ddx, dy, like, *indices, out, key):
+    return (apply(StridedSlice, ddx, *indices, key=key), None) + (None,) * len(indices)
+
+
+def strided_slice_by_key(x, key):
+    """`x[key]` for NumPy-style basic indexing (ints, slices, ..., None, scalar tensors)."""
+    x = _t(x)
+    template, tensors = _normalize_key(key)
+    return apply(StridedSlice, x, *tensors, key=template)
+
+
+def _getitem(self, key):
+    return strided_slice_by_key(self, key)
+
+
+override_operator("__getitem__", _getitem)
+
+
+# ================================================================================
+# Small helpers shared with gradient rules
+# ================================================================================
+
+def reduce_sum_all(x):
+    from tapeflow.ops.math import reduce_sum
+    return reduce_sum(x)
+
+
+def one_hot_like(target, index):
+    """A tensor shaped like `target`: 1 at flat position `index`, 0 elsewhere (eager)."""
+    dims = target._static_dims()
+    value = xp.zeros(int(_prod(dims)), dtype=target.dtype._np)
+    value[index] = 1
+    return convert_to_tensor(value.reshape(dims))
+
+
+def batch_one_hot_like(target, index):
+    """Like `target` [b, ...]: 1 at flat position `index` of every example."""
+    dims = target._static_dims()
+    value = xp.zeros((dims[0], int(_prod(dims[1:]))), dtype=target.dtype._np)
+    value[:, index] = 1
+    return convert_to_tensor(value.reshape(dims))
+

@@ -1,0 +1,22 @@
+"""Cases for the ops defined in core and graph: variable reads, gradient plumbing."""
+import numpy as np
+
+import tapeflow as tf
+from tapeflow.ops._grad_util import sum_to_shape
+from tests.ops.cases import Case, inputs, normal
+
+CASES = [
+    Case("SumToShape", lambda g, like: sum_to_shape(g, like),
+         inputs(normal(4, 2, 3), normal(1, 3)),
+         lambda g, like: g.sum(axis=(0, 1), keepdims=True)[0], wrt=(0,)),
+]
+
+EXEMPT = {
+    "ReadVariableOp": "tests/core/test_tape.py (gradients w.r.t. variables)",
+    "AssignVariableOp": "tests/core/test_variable.py (assign semantics, eager and traced)",
+    "AssignAddVariableOp": "tests/core/test_variable.py",
+    "AssignSubVariableOp": "tests/core/test_variable.py",
+    "CustomGradient": "tests/core/test_tape.py (custom_gradient)",
+    "Const": "tests/graph/test_ir.py (captured eager tensors)",
+    "Placeholder": "tests/graph/test_ir.py (function arguments)",
+}

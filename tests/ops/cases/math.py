@@ -1,0 +1,127 @@
+"""Cases for tapeflow.ops.math: arithmetic, comparisons, reductions, matmul."""
+import numpy as np
+from math import erf as _erf  # noqa: F401 - available to references
+
+import tapeflow as tf
+from tests.ops.cases import Case, away_from, inputs, normal, uniform
+
+F32_F64 = ("float32", "float64")
+
+
+def _ints(low, high, *shape):
+    return lambda rng: rng.integers(low, high, shape).astype(np.int32)
+
+
+def _bools(*shape):
+    return lambda rng: rng.random(shape) > 0.5
+
+
+CASES = [
+    # -- binary arithmetic (second order for the elementwise ops) --
+    Case("AddV2", tf.add, inputs(normal(2, 3), normal(3)), np.add, order=2),
+    Case("AddV2", lambda x, y: x + y, inputs(_ints(-5, 5, 4), _ints(-5, 5, 4)),
+         lambda x, y: x + y, grad=False, label="int32"),
+    Case("Sub", tf.subtract, inputs(normal(2, 1), normal(1, 3)), np.subtract, order=2),
+    Case("Mul", tf.multiply, inputs(normal(2, 3), normal(2, 3)), np.multiply, order=2),
+    Case("Mul", lambda x: x * 2.5, inputs(normal(3)), lambda x: x * x.dtype.type(2.5),
+         label="scalar"),
+    Case("RealDiv", tf.divide, inputs(normal(2, 3), uniform(0.5, 2.0, 3)), np.true_divide,
+         order=2),
+    Case("RealDiv", tf.divide, inputs(_ints(-5, 5, 4), _ints(1, 5, 4)),
+         lambda x, y: x.astype(np.float64) / y.astype(np.float64), grad=False,
+         label="int32_to_float64"),
+    Case("FloorDiv", lambda x, y: x // y, inputs(_ints(-9, 9, 6), _ints(1, 4, 6)),
+         np.floor_divide, grad=False),
+    Case("FloorDiv", tf.math.floordiv, inputs(normal(5), uniform(0.5, 2, 5)),
+         lambda x, y: np.floor(x / y), grad=False, label="float"),
+    Case("FloorMod", tf.math.floormod, inputs(uniform(-5, 5, 6), uniform(0.7, 2.0, 6)),
+         np.mod),
+    Case("Pow", tf.pow, inputs(uniform(0.5, 2.0, 2, 3), uniform(-1.5, 1.5, 3)), np.power,
+         order=2),
+    Case("Maximum", tf.maximum, inputs(normal(3, 4), normal(4)), np.maximum, order=2),
+    Case("Minimum", tf.minimum, inputs(normal(3, 4), normal(4)), np.minimum, order=2),
+    Case("SquaredDifference", tf.math.squared_difference, inputs(normal(2, 3), normal(3)),
+         lambda x, y: (x - y) ** 2, order=2),
+    # -- unary --
+    Case("Neg", tf.negative, inputs(normal(2, 3)), np.negative, order=2),
+    Case("Abs", tf.abs, inputs(away_from([0.0], 2, 3)), np.abs, order=2),
+    Case("Sign", tf.sign, inputs(away_from([0.0], 5)), np.sign),
+    Case("Square", tf.square, inputs(normal(2, 3)), np.square, order=2),
+    Case("Sqrt", tf.sqrt, inputs(uniform(0.5, 3, 2, 3)), np.sqrt, order=2),
+    Case("Rsqrt", tf.math.rsqrt, inputs(uniform(0.5, 3, 2, 3)), lambda x: 1 / np.sqrt(x),
+         order=2),
+    Case("Exp", tf.exp, inputs(normal(2, 3)), np.exp, order=2),
+    Case("Expm1", tf.math.expm1, inputs(normal(2, 3)), np.expm1, order=2),
+    Case("Log", tf.math.log, inputs(uniform(0.5, 3, 2, 3)), np.log, order=2),
+    Case("Log1p", tf.math.log1p, inputs(uniform(-0.5, 3, 2, 3)), np.log1p, order=2),
+    Case("Sin", tf.math.sin, inputs(normal(2, 3)), np.sin, order=2),
+    Case("Cos", tf.math.cos, inputs(normal(2, 3)), np.cos, order=2),
+    Case("Tan", tf.math.tan, inputs(uniform(-1.2, 1.2, 2, 3)), np.tan, order=2),
+    Case("Tanh", tf.tanh, inputs(normal(2, 3)), np.tanh, order=2),
+    Case("Sigmoid", tf.sigmoid, inputs(uniform(-8, 8, 2, 3)), lambda x: 1 / (1 + np.exp(-x)),
+         order=2),
+    Case("Reciprocal", tf.math.reciprocal, inputs(uniform(0.5, 2, 2, 3)), np.reciprocal,
+         order=2),
+    Case("Floor", tf.math.floor, inputs(uniform(-3, 3, 6)), np.floor, grad=False),
+    Case("Ceil", tf.math.ceil, inputs(uniform(-3, 3, 6)), np.ceil, grad=False),
+    Case("Round", tf.math.round, inputs(lambda rng: np.array([0.5, 1.5, 2.5, -0.5, -1.7])),
+         np.round, grad=False),
+    Case("IsNan", tf.math.is_nan, inputs(lambda rng: np.array([0.0, np.nan, np.inf])),
+         np.isnan, grad=False),
+    Case("IsFinite", tf.math.is_finite, inputs(lambda rng: np.array([0.0, np.nan, np.inf])),
+         np.isfinite, grad=False),
+    Case("IsInf", tf.math.is_inf, inputs(lambda rng: np.array([0.0, np.nan, -np.inf])),
+         np.isinf, grad=False),
+    # -- comparisons and logic --
+    Case("Equal", tf.equal, inputs(_ints(0, 3, 6), _ints(0, 3, 6)), np.equal, grad=False),
+    Case("NotEqual", tf.not_equal, inputs(_ints(0, 3, 6), _ints(0, 3, 6)), np.not_equal,
+         grad=False),
+    Case("Less", tf.less, inputs(normal(2, 3), normal(3)), np.less, grad=False),
+    Case("LessEqual", tf.less_equal, inputs(normal(2, 3), normal(3)), np.less_equal,
+         grad=False),
+    Case("Greater", tf.greater, inputs(normal(2, 3), normal(3)), np.greater, grad=False),
+    Case("GreaterEqual", tf.greater_equal, inputs(normal(2, 3), normal(3)), np.greater_equal,
+         grad=False),
+    Case("LogicalAnd", tf.logical_and, inputs(_bools(4), _bools(4)), np.logical_and,
+         grad=False),
+    Case("LogicalOr", tf.logical_or, inputs(_bools(4), _bools(4)), np.logical_or, grad=False),
+    Case("LogicalNot", tf.logical_not, inputs(_bools(4)), np.logical_not, grad=False),
+    # -- selection --
+    Case("SelectV2", tf.where, inputs(_bools(2, 3), normal(2, 3), normal(3)), np.where,
+         wrt=(1, 2), order=2),
+    Case("Where", tf.where, inputs(_bools(3, 2)),
+         lambda c: np.argwhere(c).astype(np.int64), grad=False),
+    # -- reductions --
+    Case("Sum", lambda x: tf.reduce_sum(x, axis=1), inputs(normal(2, 3, 4)),
+         lambda x: x.sum(axis=1), order=2),
+    Case("Sum", lambda x: tf.reduce_sum(x, axis=[0, 2], keepdims=True), inputs(normal(2, 3, 4)),
+         lambda x: x.sum(axis=(0, 2), keepdims=True), label="keepdims"),
+    Case("Mean", lambda x: tf.reduce_mean(x, axis=-1), inputs(normal(2, 3, 4)),
+         lambda x: x.mean(axis=-1), order=2),
+    Case("Mean", tf.reduce_mean, inputs(_ints(-9, 9, 5)),
+         lambda x: np.array(int(np.trunc(x.sum() / x.size)), dtype=np.int32), grad=False,
+         label="int_truncates"),
+    Case("Max", lambda x: tf.reduce_max(x, axis=0), inputs(normal(4, 3)),
+         lambda x: x.max(axis=0)),
+    Case("Max", tf.reduce_max, inputs(lambda rng: np.array([1.0, 3.0, 3.0, 2.0])),
+         lambda x: x.max(), label="ties_split"),
+    Case("Min", lambda x: tf.reduce_min(x, axis=1, keepdims=True), inputs(normal(4, 3)),
+         lambda x: x.min(axis=1, keepdims=True)),
+    Case("ArgMax", lambda x: tf.argmax(x, axis=1), inputs(normal(4, 3)),
+         lambda x: x.argmax(axis=1), grad=False),
+    Case("ArgMin", lambda x: tf.argmin(x), inputs(normal(4, 3)),
+         lambda x: x.argmin(axis=0), grad=False),
+    # -- matmul, cast, add_n --
+    Case("MatMul", tf.matmul, inputs(normal(2, 3), normal(3, 4)), np.matmul, order=2),
+    Case("MatMul", lambda a, b: tf.matmul(a, b, transpose_a=True, transpose_b=True),
+         inputs(normal(3, 2), normal(4, 3)), lambda a, b: a.T @ b.T, label="transposed"),
+    Case("MatMul", lambda a, b: tf.matmul(a, b, transpose_b=True),
+         inputs(normal(5, 2, 3), normal(4, 3)), lambda a, b: a @ b.T, label="batched"),
+    Case("Cast", lambda x: tf.cast(x, tf.float64), inputs(normal(2, 3)),
+         lambda x: x.astype(np.float64), dtypes=("float32",), order=2),
+    Case("Cast", lambda x: tf.cast(x, tf.int32), inputs(uniform(-3, 3, 6)),
+         lambda x: x.astype(np.int32), grad=False, label="to_int_truncates"),
+    Case("AddN", lambda a, b, c: tf.add_n([a, b, c]), inputs(normal(2, 3), normal(2, 3),
+                                                             normal(2, 3)),
+         lambda a, b, c: a + b + c, order=2),
+]
