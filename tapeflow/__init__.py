@@ -1,28 +1,28 @@
 """tapeflow: the TensorFlow 2 programming model in Python on NumPy.
 
 `import tapeflow as tf`, then write TensorFlow 2 code. This module only
-re-exports names from the modules that implement them.
+re-exports names from the modules that implement them; heavier namespaces
+(`tf.keras`, `tf.data`, `tf.summary`, ...) load on first use.
 """
+import importlib as _importlib
 import warnings as _warnings
 
-from tapeflow.core import dtypes as _dtypes_module
+# ---- core: tensors, variables, tapes -----------------------------------------------------
 from tapeflow.core.context import executing_eagerly, init_scope, name_scope
 from tapeflow.core.convert import constant, convert_to_tensor
 from tapeflow.core.custom_gradient import custom_gradient
-from tapeflow.core.dtypes import (DType, as_dtype, bool,
-                                  complex64, complex128, double, float16, float32, float64,
-                                  half, int8, int16, int32, int64, string, uint8, uint16,
-                                  uint32, uint64)
+from tapeflow.core.dtypes import (DType, as_dtype, bool, complex64, complex128, double,
+                                  float16, float32, float64, half, int8, int16, int32, int64,
+                                  string, uint8, uint16, uint32, uint64)
 from tapeflow.core.shape import TensorShape
 from tapeflow.core.spec import TensorSpec
 from tapeflow.core.tape import GradientTape, UnconnectedGradients
 from tapeflow.core.tensor import Tensor, is_tensor
 from tapeflow.core.variable import (Variable, VariableAggregation, VariableSynchronization,
                                     variable_creator_scope)
-from tapeflow import ops  # noqa: F401 - registers ops before anything runs
-from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identity, ones,
-                                ones_like, rank, reshape, shape, size, split, squeeze, stack,
-                                stop_gradient, transpose, unstack, zeros, zeros_like)
+from tapeflow import ops  # noqa: F401 - registers every op before anything runs
+
+# ---- math ops (tapeflow.ops.math) ----------------------------------------------------------
 from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, divide, equal, exp,
                                greater, greater_equal, less, less_equal, logical_and,
                                logical_not, logical_or, matmul, maximum, minimum, multiply,
@@ -30,10 +30,36 @@ from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, divide, eq
                                reduce_sum, sigmoid, sign, sqrt, square, subtract, tanh,
                                truediv, where)
 
+# ---- array ops (tapeflow.ops.array) --------------------------------------------------------
+from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identity, ones,
+                                ones_like, rank, reshape, shape, size, split, squeeze, stack,
+                                stop_gradient, transpose, unstack, zeros, zeros_like)
+
+# ---- nn, random, image, linalg, bitwise ops ------------------------------------------------
+
+# ---- function compiler and control flow ----------------------------------------------------
+from tapeflow.graph.function import function
+
+# ---- public sub-namespaces ---------------------------------------------------------------------
+from tapeflow import bitwise, errors, image, linalg, math, nn, random  # noqa: E402
+
 newaxis = None
+
+# Namespaces imported on first use, so `import tapeflow` stays fast.
+_LAZY_SUBMODULES = ("keras", "data", "summary", "distribute", "train", "nest", "dtypes",
+                    "config", "debugging", "test", "experimental", "saved_model", "io",
+                    "strings", "autograph", "compat", "sysconfig", "version", "types")
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        module = _importlib.import_module(f"tapeflow.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'tapeflow' has no attribute {name!r}")
+
 
 # TF computes inf/nan silently (log(0) = -inf); NumPy would warn from inside kernels.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tapeflow\.")
 
 __version__ = "0.1.0"
-from tapeflow import errors, math  # noqa: E402

@@ -1,0 +1,1 @@
+"""`tf.bitwise`: re-exports (being written)."""

@@ -1,0 +1,1 @@
+"""`tf.image`: re-exports (being written)."""

@@ -1,0 +1,1 @@
+"""`tf.nn`: re-exports (being written)."""

@@ -1,0 +1,1 @@
+"""Op family 'image' (being written)."""

@@ -1,0 +1,2 @@
+"""Cases for tapeflow.ops.image."""
+CASES = []
