@@ -39,6 +39,7 @@ from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identit
 
 # ---- function compiler and control flow ----------------------------------------------------
 from tapeflow.graph.function import function
+from tapeflow.graph.concrete import ConcreteFunction
 
 # ---- public sub-namespaces ---------------------------------------------------------------------
 from tapeflow import bitwise, errors, image, linalg, math, nn, random  # noqa: E402
