@@ -204,8 +204,9 @@ class GraphPrinter:
     def text(self, title=None):
         args = ", ".join(f"{self.name_of(v)}: {type_str(v)}" for v in self.graph.inputs)
         lines = [f"function {title or self.graph.name}({args}) {{"]
+        input_ids = {id(v) for v in self.graph.inputs}
         for node in self.graph.nodes:
-            if node.op is Placeholder and node.outputs[0] in self.graph.inputs:
+            if node.op is Placeholder and id(node.outputs[0]) in input_ids:
                 continue
             lines.append("  " + self.node_line(node))
         outputs = ", ".join(self.name_of(v) for v in self.graph.outputs)
