@@ -54,6 +54,16 @@ class SubGraph:
     def run(self, arrays):
         return self.program.code.fn(*arrays)
 
+    def set_outputs(self, values):
+        """Makes `values` (tensors, or Python values converted in this graph) the outputs."""
+        outputs = []
+        with graph_scope(self.graph):
+            for value in values:
+                if callable(value) and not isinstance(value, TensorLike):
+                    value = value()   # a value built in this graph (e.g. default zeros)
+                outputs.append(_as_graph_value(self.graph, value))
+        self.graph.outputs = outputs
+
     def has_side_effects(self):
         return builtins.any(node.op.side_effect for node in self.graph.nodes)
 
@@ -61,8 +71,13 @@ class SubGraph:
         return f"<subgraph {self.graph.name}: {len(self.graph.nodes)} nodes>"
 
 
-def trace_subgraph(fn, arg_specs, name):
-    """Traces `fn(*placeholders)` into a new Graph nested in the current one."""
+def trace_subgraph(fn, arg_specs, name, allow_static=False):
+    """Traces `fn(*placeholders)` into a new Graph nested in the current one.
+
+    With `allow_static`, non-tensor results (Python values, AutoGraph's Undefined)
+    stay as they are in `sub.leaves` and the caller sets the graph's outputs
+    (`SubGraph.set_outputs`); otherwise every result becomes a tensor output.
+    """
     graph = Graph(name, outer=state.graph)
     args = [graph.placeholder(spec, f"{name}_arg{i}") for i, spec in enumerate(arg_specs)]
     saved_tapes = state.tapes
@@ -71,13 +86,19 @@ def trace_subgraph(fn, arg_specs, name):
     try:
         with graph_scope(graph):
             result = fn(*args)
-            flat = [_as_graph_value(graph, x) for x in nest.flatten(result)]
+            if allow_static:
+                flat = [_local(x) if isinstance(x, SymbolicTensor) else x
+                        for x in nest.flatten(result)]
+            else:
+                flat = [_as_graph_value(graph, x) for x in nest.flatten(result)]
     finally:
         state.tapes = saved_tapes
-    graph.outputs = flat
+    graph.outputs = [] if allow_static else flat
     graph.localize_assigned_reads()
     graph.inputs = graph.inputs + [inner for _, inner in graph.captures.values()]
-    return SubGraph(graph, result, len(args))
+    sub = SubGraph(graph, result, len(args))
+    sub.leaves = flat
+    return sub
 
 
 def _as_graph_value(graph, x):
@@ -196,12 +217,17 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
     then_branch = trace_subgraph(true_fn, [], "cond_true")
     else_branch = trace_subgraph(false_fn, [], "cond_false")
     _check_same_structure("true_fn", "false_fn", then_branch, else_branch)
+    outputs = if_from_subgraphs(pred, then_branch, else_branch)
+    return nest.pack_sequence_as(then_branch.structure, list(outputs))
+
+
+def if_from_subgraphs(pred, then_branch, else_branch):
+    """The If/StatelessIf node running one of two traced branches; returns its outputs."""
     outer = _outer_inputs(then_branch, else_branch)
     op = If if then_branch.has_side_effects() or else_branch.has_side_effects() else StatelessIf
-    outputs = apply(op, pred, *outer, then_branch=then_branch, else_branch=else_branch,
-                    then_captures=_capture_indices(then_branch, outer),
-                    else_captures=_capture_indices(else_branch, outer))
-    return nest.pack_sequence_as(then_branch.structure, list(outputs))
+    return apply(op, pred, *outer, then_branch=then_branch, else_branch=else_branch,
+                 then_captures=_capture_indices(then_branch, outer),
+                 else_captures=_capture_indices(else_branch, outer))
 
 
 def _check_same_structure(a_name, b_name, a, b):
@@ -380,6 +406,12 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     Eagerly this is a Python loop. While tracing, a loop variable may change shape
     between iterations only if `shape_invariants` allows it (TF's rule).
     """
+    return named_while_loop(cond, body, loop_vars, shape_invariants, maximum_iterations)
+
+
+def named_while_loop(cond, body, loop_vars, shape_invariants=None, maximum_iterations=None,
+                     var_names=None):
+    """while_loop whose errors name the loop variables (AutoGraph passes Python names)."""
     if not callable(cond) or not callable(body):
         raise TypeError("cond and body must be callable.")
     single = not isinstance(loop_vars, (list, tuple))
@@ -399,7 +431,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     body_sub = trace_subgraph(
         lambda *v: _check_body_result(call(body, list(v)), structure, single), specs,
         "while_body")
-    _check_loop_shapes(flat, body_sub, specs)
+    _check_loop_shapes(flat, body_sub, specs, var_names)
     outer = _outer_inputs(cond_sub, body_sub)
     op = While if cond_sub.has_side_effects() or body_sub.has_side_effects() else StatelessWhile
     outputs = apply(op, *flat, *outer,
@@ -448,17 +480,19 @@ def _check_body_result(result, structure, single):
     return packed
 
 
-def _check_loop_shapes(flat, body_sub, specs):
+def _check_loop_shapes(flat, body_sub, specs, var_names=None):
     for i, (value, spec, result) in enumerate(zip(flat, specs, body_sub.graph.outputs)):
+        label = var_names[i] if var_names else i
         if result.dtype is not value.dtype:
-            raise TypeError(f"Loop variable {i} enters the loop with type {value.dtype.name}, "
-                            f"but has type {result.dtype.name} after one iteration.")
+            raise TypeError(f"Loop variable '{label}' enters the loop with type "
+                            f"{value.dtype.name}, but has type {result.dtype.name} after one "
+                            "iteration.")
         if not spec.shape.is_compatible_with(result.shape) or (
                 spec.dims is not None and result.shape.rank is not None and
                 builtins.any(a is not None and b is None
                              for a, b in zip(spec.dims, result._static_dims()))):
             raise ValueError(
-                f"Input tensor '{i}' enters the loop with shape {value.shape}, but has shape "
+                f"Input tensor '{label}' enters the loop with shape {value.shape}, but has shape "
                 f"{result.shape} after one iteration. To allow the shape to vary across "
                 "iterations, use the `shape_invariants` argument of tf.while_loop to specify "
                 "a less-specific shape.")
@@ -516,3 +550,64 @@ def print_(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=Non
         "stdout" if output_stream is sys.stdout else "stderr")
     apply(PrintV2, *tensors, template=tuple(template), output_stream=stream, end=end,
           summarize=summarize)
+
+
+# ================================================================================
+# for x in dataset (inside a traced function)
+# ================================================================================
+
+def _dataset_for_infer(*inputs, dataset, body, num_loop_vars, body_capture_indices):
+    return tuple(TensorSpec(p._static_dims(), p.dtype)
+                 for p in body.graph.inputs[:num_loop_vars])
+
+
+DatasetFor = Op("DatasetFor", infer=_dataset_for_infer, multi_output=True, side_effect=True,
+                differentiable=False)
+
+
+@DatasetFor.kernel
+def _(*inputs, dataset, body, num_loop_vars, body_capture_indices):
+    values = list(inputs[:num_loop_vars])
+    captures = list(inputs[num_loop_vars:])
+    for element in dataset:
+        arrays = [x._value if isinstance(x, TensorLike) else x for x in nest.flatten(element)]
+        result = body.run(values + arrays + captures)
+        values = list(result[:num_loop_vars])
+        if not result[num_loop_vars]:   # a `break` (or `return`) in the loop body
+            break
+    return tuple(values)
+
+
+def dataset_loop(dataset, extra_test, body, get_state, set_state, names):
+    """`for element in dataset:` inside a trace: one node iterating the dataset at run time."""
+    initial = list(get_state())
+    positions = [i for i, v in enumerate(initial)
+                 if isinstance(v, TensorLike) or (isinstance(v, (int, float, bool)))]
+    loop_values = [initial[i] if isinstance(initial[i], TensorLike)
+                   else convert_to_tensor(initial[i]) for i in positions]
+    element_specs = nest.flatten(dataset.element_spec)
+
+    def body_fn(*args):
+        values, elements = args[:len(positions)], args[len(positions):]
+        current = list(initial)
+        for p, v in zip(positions, values):
+            current[p] = v
+        set_state(current)
+        body(nest.pack_sequence_as(dataset.element_spec, list(elements)))
+        after = get_state()
+        keep_going = extra_test() if extra_test is not None else True
+        return [after[p] for p in positions] + [convert_to_tensor(keep_going)
+                                                if not isinstance(keep_going, TensorLike)
+                                                else keep_going]
+
+    specs = _specs(loop_values) + [TensorSpec(s.shape, s.dtype) for s in element_specs]
+    sub = trace_subgraph(body_fn, specs, "dataset_body")
+    _check_loop_shapes(loop_values, sub, _specs(loop_values), [names[p] for p in positions])
+    outer = _outer_inputs(sub)
+    outputs = apply(DatasetFor, *loop_values, *outer, dataset=dataset, body=sub,
+                    num_loop_vars=len(loop_values),
+                    body_capture_indices=_capture_indices(sub, outer))
+    final = list(initial)
+    for p, v in zip(positions, outputs):
+        final[p] = v
+    set_state(final)

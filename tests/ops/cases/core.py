@@ -25,4 +25,5 @@ EXEMPT = {
     "StatelessWhile": "tests/graph/test_control_flow.py (values, gradients vs finite differences)",
     "WhileGrad": "tests/graph/test_control_flow.py (the gradient of While)",
     "PrintV2": "tests/graph/test_control_flow.py (printing on every call)",
+    "DatasetFor": "tests/graph/test_autograph.py (for x in dataset inside tf.function)",
 }
