@@ -19,4 +19,11 @@ EXEMPT = {
     "CustomGradient": "tests/core/test_tape.py (custom_gradient)",
     "Const": "tests/graph/test_ir.py (captured eager tensors)",
     "Placeholder": "tests/graph/test_ir.py (function arguments)",
+    "If": "tests/graph/test_control_flow.py (values, gradients vs finite differences)",
+    "StatelessIf": "tests/graph/test_control_flow.py",
+    "While": "tests/graph/test_control_flow.py (stateful loop bodies)",
+    "StatelessWhile": "tests/graph/test_control_flow.py (values, gradients vs finite differences)",
+    "WhileGrad": "tests/graph/test_control_flow.py (the gradient of While)",
+    "PrintV2": "tests/graph/test_control_flow.py (printing on every call)",
+    "DatasetFor": "tests/graph/test_autograph.py (for x in dataset inside tf.function)",
 }
