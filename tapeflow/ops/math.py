@@ -1194,10 +1194,13 @@ def _tensor_not_equals(self, other):
         raise
 
 
-def _bitwise_or_logical(logical, name):
+def _bitwise_or_logical(logical, name, logical_op, bitwise_op):
+    # `&`, `|`, `^`: logical for bool tensors, bitwise for integers (errors name the op).
     def fn(x, y):
-        x, y = binary_operands(x, y, name)
-        if x.dtype is dtypes.bool:
+        first = x if tensor_like(x) else y
+        is_bool = getattr(first, "dtype", None) is dtypes.bool
+        x, y = binary_operands(x, y, logical_op if is_bool else bitwise_op)
+        if is_bool:
             return logical(x, y)
         from tapeflow.ops import bitwise
         return getattr(bitwise, name)(x, y)
@@ -1214,9 +1217,12 @@ def _invert(x):
 for _name, _fn in (("add", add), ("sub", subtract), ("mul", multiply), ("truediv", truediv),
                    ("floordiv", floordiv), ("mod", floormod), ("pow", pow),
                    ("matmul", matmul),
-                   ("and", _bitwise_or_logical(logical_and, "bitwise_and")),
-                   ("or", _bitwise_or_logical(logical_or, "bitwise_or")),
-                   ("xor", _bitwise_or_logical(logical_xor, "bitwise_xor"))):
+                   ("and", _bitwise_or_logical(logical_and, "bitwise_and", "LogicalAnd",
+                                               "BitwiseAnd")),
+                   ("or", _bitwise_or_logical(logical_or, "bitwise_or", "LogicalOr",
+                                              "BitwiseOr")),
+                   ("xor", _bitwise_or_logical(logical_xor, "bitwise_xor", "LogicalAnd",
+                                               "BitwiseXor"))):
     _forward, _reflected = _binary_operator(_fn)
     override_operator(f"__{_name}__", _forward)
     override_operator(f"__r{_name}__", _reflected)
