@@ -1,4 +1,11 @@
 """`tf.math`: re-exports of the math ops."""
+from tapeflow.ops.elementwise import (acos, acosh, asin, asinh, atan, atan2, atanh, conj, cosh,
+                                      divide_no_nan, erf, erfc, is_non_decreasing,
+                                      is_strictly_increasing, log_sigmoid, multiply_no_nan,
+                                      reciprocal_no_nan, rint, scalar_mul, sinh, xdivy, xlog1py,
+                                      xlogy)
+from tapeflow.ops.elementwise import math_imag as imag
+from tapeflow.ops.elementwise import math_real as real
 from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, ceil, cos, divide, equal,
                                exp, expm1, floor, floordiv, floormod, greater, greater_equal,
                                is_finite, is_inf, is_nan, less, less_equal, log, log1p,

@@ -1,6 +1,7 @@
 """Cases for tapeflow.ops.math: arithmetic, comparisons, reductions, matmul."""
+import math
+
 import numpy as np
-from math import erf as _erf  # noqa: F401 - available to references
 
 import tapeflow as tf
 from tests.ops.cases import Case, away_from, inputs, normal, uniform
@@ -115,8 +116,13 @@ CASES = [
     Case("MatMul", tf.matmul, inputs(normal(2, 3), normal(3, 4)), np.matmul, order=2),
     Case("MatMul", lambda a, b: tf.matmul(a, b, transpose_a=True, transpose_b=True),
          inputs(normal(3, 2), normal(4, 3)), lambda a, b: a.T @ b.T, label="transposed"),
-    Case("MatMul", lambda a, b: tf.matmul(a, b, transpose_b=True),
-         inputs(normal(5, 2, 3), normal(4, 3)), lambda a, b: a @ b.T, label="batched"),
+    Case("BatchMatMulV2", lambda a, b: tf.matmul(a, b, transpose_b=True),
+         inputs(normal(5, 2, 3), normal(4, 3)), lambda a, b: a @ b.T, order=2),
+    Case("BatchMatMulV2", lambda a, b: tf.linalg.matmul(a, b, adjoint_a=True),
+         inputs(normal(2, 1, 3, 2), normal(3, 3, 4)),
+         lambda a, b: np.swapaxes(a, -1, -2) @ b, label="broadcast_batch"),
+    Case("MatMul", lambda a, b: tf.matmul(a, b), inputs(_ints(-5, 5, 2, 3), _ints(-5, 5, 3, 2)),
+         np.matmul, grad=False, label="int32"),
     Case("Cast", lambda x: tf.cast(x, tf.float64), inputs(normal(2, 3)),
          lambda x: x.astype(np.float64), dtypes=("float32",), order=2),
     Case("Cast", lambda x: tf.cast(x, tf.int32), inputs(uniform(-3, 3, 6)),
@@ -124,4 +130,114 @@ CASES = [
     Case("AddN", lambda a, b, c: tf.add_n([a, b, c]), inputs(normal(2, 3), normal(2, 3),
                                                              normal(2, 3)),
          lambda a, b, c: a + b + c, order=2),
+]
+
+
+# -- ops/elementwise.py: independent references (erf/erfc from Python's libm) --------
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+
+
+def _like(fn):
+    """A reference computed in float64 and returned in the input's dtype."""
+    return lambda x: fn(x.astype(np.float64)).astype(x.dtype)
+
+
+def _with_zeros(*shape):
+    def make(rng):
+        x = rng.standard_normal(shape)
+        x.reshape(-1)[::3] = 0.0
+        return x
+    return make
+
+
+def _complex_dtype(x):
+    return np.complex64 if x.dtype == np.float32 else np.complex128
+
+
+def _c(re, im):
+    return (re + 1j * im).astype(_complex_dtype(re))
+
+
+def _trunc_div(x, y):
+    q = np.abs(x) // np.abs(y)
+    return (np.sign(x) * np.sign(y) * q).astype(x.dtype)
+
+
+CASES += [
+    Case("Asin", tf.math.asin, inputs(uniform(-0.9, 0.9, 2, 3)), np.arcsin, order=2),
+    Case("Acos", tf.math.acos, inputs(uniform(-0.9, 0.9, 2, 3)), np.arccos, order=2),
+    Case("Atan", tf.math.atan, inputs(normal(2, 3)), np.arctan, order=2),
+    Case("Sinh", tf.math.sinh, inputs(normal(2, 3)), np.sinh, order=2),
+    Case("Cosh", tf.math.cosh, inputs(normal(2, 3)), np.cosh, order=2),
+    Case("Asinh", tf.math.asinh, inputs(normal(2, 3)), np.arcsinh, order=2),
+    Case("Acosh", tf.math.acosh, inputs(uniform(1.2, 4, 2, 3)), np.arccosh, order=2),
+    Case("Atanh", tf.math.atanh, inputs(uniform(-0.9, 0.9, 2, 3)), np.arctanh, order=2),
+    Case("Atan2", tf.math.atan2, inputs(normal(2, 3), away_from([0.0], 3)), np.arctan2,
+         order=2),
+    Case("Erf", tf.math.erf, inputs(normal(3, 4)), _like(_erf), order=2),
+    Case("Erf", tf.math.erf, inputs(lambda rng: np.array([-6.0, -3.5, -0.3, 1e-9, 0.46875,
+                                                          0.47, 2.0, 4.0, 4.1, 9.0, 30.0])),
+         _like(_erf), grad=False, label="all_intervals"),
+    Case("Erfc", tf.math.erfc, inputs(normal(3, 4)), _like(_erfc), order=2),
+    Case("Erfc", tf.math.erfc, inputs(lambda rng: np.array([-6.0, -0.3, 0.2, 0.5, 3.0, 4.5,
+                                                           9.0, 26.0, 27.0])),
+         _like(_erfc), grad=False, label="tails"),
+    Case("Rint", tf.math.rint, inputs(lambda rng: np.array([0.5, 1.5, 2.5, -0.5, -1.7, 3.2])),
+         np.rint, grad=False),
+    Case("Xlogy", tf.math.xlogy, inputs(normal(2, 3), uniform(0.5, 2.0, 3)),
+         lambda x, y: x * np.log(y), order=2),
+    Case("Xlogy", tf.math.xlogy, inputs(_with_zeros(6), uniform(0.0, 2.0, 6)),
+         lambda x, y: np.where(x == 0, 0, x * np.log(np.where(y == 0, 1, y))).astype(x.dtype),
+         grad=False, label="zeros"),
+    Case("Xlog1py", tf.math.xlog1py, inputs(normal(2, 3), uniform(-0.5, 2.0, 3)),
+         lambda x, y: x * np.log1p(y), order=2),
+    Case("Xdivy", tf.math.xdivy, inputs(normal(2, 3), uniform(0.5, 2.0, 2, 3)),
+         lambda x, y: x / y, order=2),
+    Case("Xdivy", tf.math.xdivy, inputs(_with_zeros(6), _with_zeros(6)),
+         lambda x, y: np.where(x == 0, 0, x / np.where(y == 0, 1, y)).astype(x.dtype) +
+         np.where((x != 0) & (y == 0), np.inf * np.sign(x), 0).astype(x.dtype),
+         grad=False, label="zeros"),
+    Case("DivNoNan", tf.math.divide_no_nan, inputs(normal(2, 3), uniform(0.5, 2.0, 3)),
+         lambda x, y: x / y, order=2),
+    Case("DivNoNan", tf.math.divide_no_nan, inputs(normal(6), _with_zeros(6)),
+         lambda x, y: np.where(y == 0, 0, x / np.where(y == 0, 1, y)).astype(x.dtype),
+         grad=False, label="zeros"),
+    Case("DivNoNan", tf.math.reciprocal_no_nan, inputs(_with_zeros(6)),
+         lambda x: np.where(x == 0, 0, 1 / np.where(x == 0, 1, x)).astype(x.dtype),
+         grad=False, label="reciprocal"),
+    Case("MulNoNan", tf.math.multiply_no_nan, inputs(normal(2, 3), normal(3)), np.multiply,
+         order=2),
+    Case("MulNoNan", tf.math.multiply_no_nan,
+         inputs(lambda rng: np.array([np.inf, np.nan, 2.0, np.inf]),
+                lambda rng: np.array([0.0, 0.0, 3.0, 2.0])),
+         lambda x, y: np.array([0.0, 0.0, 6.0, np.inf], x.dtype), grad=False, label="inf_nan"),
+    Case("TruncateDiv", tf.truncatediv, inputs(_ints(-20, 20, 12), _ints(1, 6, 12)),
+         _trunc_div, grad=False),
+    Case("TruncateDiv", tf.truncatediv, inputs(_ints(-20, 20, 12), _ints(-6, -1, 12)),
+         _trunc_div, grad=False, label="negative_divisor"),
+    Case("TruncateDiv", tf.truncatediv, inputs(uniform(-9, 9, 8), uniform(0.5, 3, 8)),
+         lambda x, y: np.trunc(x / y), grad=False, label="float"),
+    Case("TruncateMod", tf.truncatemod, inputs(_ints(-20, 20, 12), _ints(1, 6, 12)),
+         lambda x, y: (x - _trunc_div(x, y) * y).astype(x.dtype), grad=False),
+    Case("TruncateMod", tf.truncatemod, inputs(_ints(-20, 20, 12), _ints(-6, -1, 12)),
+         lambda x, y: (x - _trunc_div(x, y) * y).astype(x.dtype), grad=False,
+         label="negative_divisor"),
+    Case("TruncateMod", tf.truncatemod, inputs(uniform(-9, 9, 8), uniform(0.5, 3, 8)),
+         lambda x, y: x - np.trunc(x / y) * y, grad=False, label="float", atol=1e-5),
+    Case("Complex", tf.complex, inputs(normal(2, 3), normal(3)), lambda re, im: _c(re, im),
+         grad=False),
+    Case("Complex", lambda re, im: tf.math.imag(tf.complex(re, im) + tf.complex(im, re)),
+         inputs(normal(2, 3), normal(3)), lambda re, im: re + im, order=2, label="grad"),
+    Case("Real", lambda re, im: tf.math.real(tf.complex(re, im)), inputs(normal(2, 3),
+                                                                       normal(2, 3)),
+         lambda re, im: re, order=2),
+    Case("Imag", lambda re, im: tf.math.imag(tf.complex(re, im)), inputs(normal(2, 3),
+                                                                       normal(3)),
+         lambda re, im: np.broadcast_to(im, (2, 3)), order=2),
+    Case("Conj", lambda re, im: tf.math.imag(tf.math.conj(tf.complex(re, im))),
+         inputs(normal(2, 3), normal(2, 3)), lambda re, im: -im, order=2),
+    Case("ComplexAbs", lambda re, im: tf.abs(tf.complex(re, im)),
+         inputs(normal(2, 3), normal(2, 3)), lambda re, im: np.hypot(re, im), order=2),
 ]
