@@ -22,6 +22,7 @@ from tapeflow.core.convert import convert_to_tensor
 from tapeflow.core.tensor import SymbolicTensor
 from tapeflow.ops._rules import tensor_like
 from tapeflow.ops.array import expand_dims, size, squeeze
+from tapeflow.ops.elementwise import divide_no_nan
 from tapeflow.ops.math import (abs, cast, equal, greater, log, logical_not, logical_or,
                                maximum, minimum, not_equal, reduce_max, reduce_mean,
                                reduce_sum, rsqrt, sigmoid, square, where)
@@ -69,12 +70,6 @@ def standardize_reduction(reduction):
         raise ValueError(f"Invalid value for argument `reduction`. Expected one of {allowed}. "
                          f"Received: reduction={reduction}")
     return reduction
-
-
-def divide_no_nan(x, y):
-    """x / y, and 0 where y == 0 (a composite; metrics and reductions use it)."""
-    zero = equal(y, 0)
-    return where(zero, cast(0, x.dtype), x / where(zero, cast(1, y.dtype), y))
 
 
 def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
