@@ -349,3 +349,23 @@ CASES += [
          lambda x: np.array([[x[0, 3], x[0, 3]], [x[1, 0], x[1, 2]]], x.dtype),
          order=2),
 ]
+
+
+# -- ops/clip.py ---------------------------------------------------------------------------
+
+def _clip_inputs(rng):
+    x = rng.uniform(-3, 3, (3, 4))
+    low = rng.uniform(-1.5, -0.5, (4,))
+    high = rng.uniform(0.5, 1.5, ())
+    # keep values away from the bounds, where the function has kinks
+    x[np.abs(x - low) < 0.05] += 0.2
+    x[np.abs(x - high) < 0.05] += 0.2
+    return [x, low, high]
+
+
+CASES += [
+    Case("ClipByValue", tf.clip_by_value, _clip_inputs,
+         lambda x, low, high: np.minimum(np.maximum(x, low), high), order=2),
+    Case("ClipByValue", lambda x: tf.clip_by_value(x, 2, 7), inputs(_ints(-5, 12, 8)),
+         lambda x: np.clip(x, 2, 7).astype(np.int32), grad=False, label="int32"),
+]
