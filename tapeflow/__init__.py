@@ -31,6 +31,9 @@ from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, cos, divid
                                negative, not_equal, pow, realdiv, reduce_max, reduce_mean,
                                reduce_min, reduce_sum, round, sigmoid, sign, sin, sqrt, square,
                                subtract, tan, tanh, truediv, where)
+from tapeflow.ops.clip import clip_by_global_norm, clip_by_norm, clip_by_value
+from tapeflow.ops.reduction import (cumsum, reduce_all, reduce_any, reduce_logsumexp,
+                                    reduce_prod)
 
 # ---- array ops (tapeflow.ops.array) --------------------------------------------------------
 from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identity, ones,

@@ -4,6 +4,8 @@ import math
 import numpy as np
 
 import tapeflow as tf
+from tapeflow.core.dispatch import apply
+from tapeflow.ops.reduction import ScatterAddAlongAxis, TakeAlongAxis
 from tests.ops.cases import Case, away_from, inputs, normal, uniform
 
 F32_F64 = ("float32", "float64")
@@ -240,4 +242,130 @@ CASES += [
          inputs(normal(2, 3), normal(2, 3)), lambda re, im: -im, order=2),
     Case("ComplexAbs", lambda re, im: tf.abs(tf.complex(re, im)),
          inputs(normal(2, 3), normal(2, 3)), lambda re, im: np.hypot(re, im), order=2),
+]
+
+
+# -- ops/reduction.py -------------------------------------------------------------------
+
+def _nonzero(*shape):
+    return lambda rng: rng.uniform(0.5, 1.5, shape) * rng.choice([-1, 1], shape)
+
+
+def _sparse(*shape):
+    """Values with exact zeros: one row without, one with one zero, one with two."""
+    def make(rng):
+        x = rng.uniform(0.5, 1.5, shape)
+        x[1, 0] = 0.0
+        x[2, 1:3] = 0.0
+        return x
+    return make
+
+
+def _exclusive_scan(fn, identity):
+    def ref(x, axis=0, exclusive=False, reverse=False):
+        y = np.flip(x, axis) if reverse else x
+        out = fn(y, axis=axis, dtype=x.dtype)
+        if exclusive:
+            out = np.roll(out, 1, axis=axis)
+            index = [slice(None)] * x.ndim
+            index[axis] = 0
+            out[tuple(index)] = identity
+        return np.flip(out, axis) if reverse else out
+    return ref
+
+
+_cumsum = _exclusive_scan(np.cumsum, 0)
+_cumprod = _exclusive_scan(np.cumprod, 1)
+
+
+def _top_k_ref(x, k):
+    order = np.argsort(-x, axis=-1, kind="stable")[..., :k]
+    return [np.take_along_axis(x, order, axis=-1), order.astype(np.int32)]
+
+
+def _in_top_k_ref(predictions, targets, k):
+    target = predictions[np.arange(len(targets)), targets]
+    return (predictions > target[:, None]).sum(axis=1) < k
+
+
+def _scatter_add_along_axis(values, indices, shape):
+    like = tf.zeros(shape, values.dtype)
+    return apply(ScatterAddAlongAxis, values, tf.constant(indices), like)
+
+
+def _take_along_axis(x, indices):
+    return apply(TakeAlongAxis, x, tf.constant(indices))
+
+
+CASES += [
+    Case("Prod", lambda x: tf.reduce_prod(x, axis=1), inputs(_nonzero(3, 4)),
+         lambda x: x.prod(axis=1), order=2),
+    Case("Prod", lambda x: tf.reduce_prod(x, axis=[0, 2], keepdims=True),
+         inputs(_nonzero(2, 3, 2)), lambda x: x.prod(axis=(0, 2), keepdims=True),
+         label="axes_keepdims", order=2),
+    Case("Prod", lambda x: tf.reduce_prod(x, axis=1), inputs(_sparse(3, 4)),
+         lambda x: x.prod(axis=1), label="zeros"),
+    Case("Prod", tf.reduce_prod, inputs(_ints(-3, 4, 5)),
+         lambda x: np.prod(x, dtype=np.int32), grad=False, label="int32"),
+    Case("EuclideanNorm", lambda x: tf.math.reduce_euclidean_norm(x, axis=-1),
+         inputs(normal(3, 4)), lambda x: np.sqrt((x * x).sum(axis=-1)), order=2),
+    Case("EuclideanNorm", tf.math.reduce_euclidean_norm, inputs(_ints(-5, 5, 6)),
+         lambda x: np.int32(np.sqrt((x.astype(np.float64) ** 2).sum())), grad=False,
+         label="int32_truncates"),
+    Case("All", lambda x: tf.reduce_all(x, axis=1), inputs(_bools(3, 4)),
+         lambda x: x.all(axis=1), grad=False),
+    Case("Any", lambda x: tf.reduce_any(x, axis=0, keepdims=True), inputs(_bools(3, 4)),
+         lambda x: x.any(axis=0, keepdims=True), grad=False),
+    Case("Cumsum", lambda x: tf.cumsum(x, axis=1), inputs(normal(3, 4)),
+         lambda x: _cumsum(x, 1), order=2),
+    Case("Cumsum", lambda x: tf.cumsum(x, exclusive=True, reverse=True), inputs(normal(4, 2)),
+         lambda x: _cumsum(x, 0, True, True), order=2, label="exclusive_reverse"),
+    Case("Cumsum", lambda x: tf.cumsum(x, axis=-1, exclusive=True), inputs(_ints(-9, 9, 2, 5)),
+         lambda x: _cumsum(x, 1, True), grad=False, label="int32"),
+    Case("Cumprod", lambda x: tf.math.cumprod(x, axis=1), inputs(_nonzero(2, 4)),
+         lambda x: _cumprod(x, 1), order=2),
+    Case("Cumprod", lambda x: tf.math.cumprod(x, exclusive=True, reverse=True),
+         inputs(_nonzero(4, 2)), lambda x: _cumprod(x, 0, True, True), order=2,
+         label="exclusive_reverse"),
+    Case("TopKV2", lambda x: list(tf.math.top_k(x, k=3)), inputs(normal(2, 5)),
+         lambda x: _top_k_ref(x, 3), grad=False),
+    Case("TopKV2", lambda x: tf.math.top_k(x, k=2).values, inputs(normal(3, 4)),
+         lambda x: _top_k_ref(x, 2)[0], order=2, label="values_grad"),
+    Case("TopKV2", lambda x: list(tf.math.top_k(x, k=2)),
+         inputs(lambda rng: np.array([[2, 1, 2, 2], [-5, 7, 7, 0]], np.int32)),
+         lambda x: [np.array([[2, 2], [7, 7]], np.int32), np.array([[0, 2], [1, 2]], np.int32)],
+         grad=False, label="ties_lower_index_first"),
+    Case("InTopKV2", lambda p, t: tf.math.in_top_k(t, p, 2),
+         inputs(lambda rng: rng.standard_normal((5, 4)).astype(np.float32),
+                lambda rng: rng.integers(0, 4, 5).astype(np.int32)),
+         lambda p, t: _in_top_k_ref(p, t, 2), dtypes=("float32",), grad=False),
+    Case("ScatterAddAlongAxis",
+         lambda v: _scatter_add_along_axis(v, [[0, 2, 0], [1, 1, 1]], [2, 4]),
+         inputs(normal(2, 3)),
+         lambda v: np.array([[v[0, 0] + v[0, 2], 0, v[0, 1], 0],
+                             [0, v[1].sum(), 0, 0]], v.dtype), order=2),
+    Case("TakeAlongAxis", lambda x: _take_along_axis(x, [[3, 3], [0, 2]]),
+         inputs(normal(2, 4)),
+         lambda x: np.array([[x[0, 3], x[0, 3]], [x[1, 0], x[1, 2]]], x.dtype),
+         order=2),
+]
+
+
+# -- ops/clip.py ---------------------------------------------------------------------------
+
+def _clip_inputs(rng):
+    x = rng.uniform(-3, 3, (3, 4))
+    low = rng.uniform(-1.5, -0.5, (4,))
+    high = rng.uniform(0.5, 1.5, ())
+    # keep values away from the bounds, where the function has kinks
+    x[np.abs(x - low) < 0.05] += 0.2
+    x[np.abs(x - high) < 0.05] += 0.2
+    return [x, low, high]
+
+
+CASES += [
+    Case("ClipByValue", tf.clip_by_value, _clip_inputs,
+         lambda x, low, high: np.minimum(np.maximum(x, low), high), order=2),
+    Case("ClipByValue", lambda x: tf.clip_by_value(x, 2, 7), inputs(_ints(-5, 12, 8)),
+         lambda x: np.clip(x, 2, 7).astype(np.int32), grad=False, label="int32"),
 ]
