@@ -22,6 +22,7 @@ from tapeflow.core.convert import convert_to_tensor
 from tapeflow.core.tensor import SymbolicTensor
 from tapeflow.ops._rules import tensor_like
 from tapeflow.ops.array import expand_dims, size, squeeze
+from tapeflow.ops.clip import clip_by_value
 from tapeflow.ops.elementwise import divide_no_nan
 from tapeflow.ops.math import (abs, cast, equal, greater, log, logical_not, logical_or,
                                maximum, minimum, not_equal, reduce_max, reduce_mean,
@@ -356,7 +357,6 @@ def categorical_hinge(y_true, y_pred):
 
 def kl_divergence(y_true, y_pred):
     """`sum(y_true * log(y_true / y_pred), axis=-1)`, both clipped to [epsilon, 1]."""
-    from tapeflow.ops.math import clip_by_value
     y_pred = convert(y_pred)
     y_true = convert(y_true, y_pred.dtype)
     y_true = clip_by_value(y_true, EPSILON, 1.0)
@@ -409,7 +409,6 @@ def categorical_crossentropy_backend(target, output, from_logits=False, axis=-1)
     """`-sum(target * log(output), axis)` with probabilities renormalized and clipped to
     [epsilon, 1 - epsilon], or the fused softmax crossentropy when `from_logits`."""
     from tapeflow.ops import nn
-    from tapeflow.ops.math import clip_by_value
     target, output = convert(target), convert(output)
     _check_same_shape(target, output, check_rank_1=True)
     output, from_logits = _get_logits(output, from_logits, "Softmax", "categorical_crossentropy")
@@ -424,7 +423,6 @@ def sparse_categorical_crossentropy_backend(target, output, from_logits=False, a
     """The crossentropy of integer class labels `target` against `output` (classes on the
     last axis); labels outside [0, classes) are an InvalidArgumentError."""
     from tapeflow.ops import nn
-    from tapeflow.ops.math import clip_by_value
     output = convert(output)
     if axis != -1 and axis != output.shape.rank - 1:
         raise ValueError(f"Only axis=-1 is currently supported. Received: axis={axis}")
@@ -453,7 +451,6 @@ def binary_crossentropy_backend(target, output, from_logits=False):
     """Element-wise `-(t * log(p) + (1 - t) * log(1 - p))`, p clipped to
     [epsilon, 1 - epsilon], or the stable sigmoid crossentropy when `from_logits`."""
     from tapeflow.ops import nn
-    from tapeflow.ops.math import clip_by_value
     target, output = convert(target), convert(output)
     _check_same_shape(target, output)
     output, from_logits = _get_logits(output, from_logits, "Sigmoid", "binary_crossentropy")
@@ -515,7 +512,6 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     """Categorical crossentropy down-weighting easy examples:
     `sum(alpha * (1 - p)**gamma * -y_true * log(p), axis)`."""
     from tapeflow.ops import nn
-    from tapeflow.ops.math import clip_by_value
     _check_axis(axis)
     y_pred = convert(y_pred)
     y_true = cast(convert(y_true), y_pred.dtype)

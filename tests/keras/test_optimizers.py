@@ -66,7 +66,13 @@ CONFIGS = {
     "rmsprop_momentum_centered": lambda: O.RMSprop(0.1, momentum=0.5, centered=True),
     "adagrad": lambda: O.Adagrad(0.1),
     "adadelta": lambda: O.Adadelta(1.0),
+    "ftrl": lambda: O.Ftrl(0.1),
+    "ftrl_regularized": lambda: O.Ftrl(0.1, l1_regularization_strength=0.01,
+                                       l2_regularization_strength=0.02,
+                                       l2_shrinkage_regularization_strength=0.03, beta=0.1),
     "lion": lambda: O.Lion(0.1),
+    "sgd_clipnorm": lambda: O.SGD(0.1, clipnorm=0.3),
+    "sgd_clipvalue": lambda: O.SGD(0.1, clipvalue=0.25),
     "sgd_global_clipnorm": lambda: O.SGD(0.1, global_clipnorm=0.5),
     "adam_schedule": lambda: O.Adam(O.schedules.ExponentialDecay(0.1, 2, 0.5)),
     "sgd_ema": lambda: O.SGD(0.1, use_ema=True, ema_momentum=0.5),
@@ -169,6 +175,21 @@ def numpy_lion(w, g, t, s, lr, beta_1=0.9, beta_2=0.99):
     return w - lr * np.sign(beta_1 * m + (1 - beta_1) * g)
 
 
+def numpy_ftrl(w, g, t, s, lr, learning_rate_power=-0.5, initial_accumulator_value=0.1,
+               l1=0.0, l2=0.0, shrinkage=0.0, beta=0.0):
+    accum = s.get("accum", 0 * w + f32(initial_accumulator_value))
+    linear = s.get("linear", 0 * w)
+    p = -learning_rate_power
+    new_accum = accum + g * g
+    sigma = (new_accum ** p - accum ** p) / lr
+    s["linear"] = linear + g + 2 * shrinkage * w - sigma * w
+    s["accum"] = new_accum
+    quadratic = new_accum ** p / lr + 2 * (l2 + beta / (2 * lr))
+    # Closed-form proximal step: 0 inside the L1 ball, shrink towards it outside.
+    return np.where(np.abs(s["linear"]) > l1,
+                    (np.sign(s["linear"]) * l1 - s["linear"]) / quadratic, 0 * w)
+
+
 def numpy_run(formula, grads=GRADS, weight_decay=None, **options):
     """Runs `formula` on (W0, B0) for every step of `grads`; returns the final values."""
     values = [np.array(W0, f32), np.array(B0, f32)]
@@ -209,6 +230,12 @@ NUMPY_CASES = [
      {"initial_accumulator_value": 1.0}),
     (lambda: O.Adadelta(1.0), numpy_adadelta, {}),
     (lambda: O.Adadelta(0.5, rho=0.5, epsilon=1e-3), numpy_adadelta, {"rho": 0.5, "epsilon": 1e-3}),
+    (lambda: O.Ftrl(0.1), numpy_ftrl, {}),
+    (lambda: O.Ftrl(0.2, learning_rate_power=-0.7, initial_accumulator_value=0.5,
+                    l1_regularization_strength=0.01, l2_regularization_strength=0.1,
+                    l2_shrinkage_regularization_strength=0.05, beta=0.3), numpy_ftrl,
+     {"learning_rate_power": -0.7, "initial_accumulator_value": 0.5, "l1": 0.01, "l2": 0.1,
+      "shrinkage": 0.05, "beta": 0.3}),
     (lambda: O.Lion(0.1), numpy_lion, {}),
     (lambda: O.Lion(0.01, beta_1=0.5, beta_2=0.9, weight_decay=0.1), numpy_lion,
      {"beta_1": 0.5, "beta_2": 0.9, "weight_decay": 0.1}),
@@ -225,6 +252,24 @@ def test_matches_numpy_formula(make, formula, options):
     np.testing.assert_allclose(w.numpy(), expected_w, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(b.numpy(), expected_b, rtol=1e-5, atol=1e-6)
     assert int(optimizer.iterations) == len(GRADS)
+
+
+def test_clipping_options_match_numpy():
+    grads = [([[3.0, -4.0], [0.0, 0.0]], [0.1, 0.2])]
+    # clipnorm: each gradient to L2 norm <= 1; clipvalue: each element to [-0.15, 0.15];
+    # global_clipnorm: all gradients together to norm <= 1.
+    w, b = run(O.SGD(1.0, clipnorm=1.0), grads)
+    np.testing.assert_allclose(w.numpy(), np.array(W0) - [[0.6, -0.8], [0.0, 0.0]], rtol=1e-6)
+    np.testing.assert_allclose(b.numpy(), np.array(B0) - [0.1, 0.2], rtol=1e-6)
+    w, b = run(O.SGD(1.0, clipvalue=0.15), grads)
+    np.testing.assert_allclose(w.numpy(), np.array(W0) - [[0.15, -0.15], [0.0, 0.0]], rtol=1e-6)
+    np.testing.assert_allclose(b.numpy(), np.array(B0) - [0.1, 0.15], rtol=1e-6)
+    w, b = run(O.SGD(1.0, global_clipnorm=1.0), grads)
+    norm = np.sqrt(25.0 + 0.05)
+    np.testing.assert_allclose(w.numpy(), np.array(W0) - np.array(grads[0][0]) / norm,
+                               rtol=1e-6)
+    np.testing.assert_allclose(b.numpy(), np.array(B0) - np.array(grads[0][1]) / norm,
+                               rtol=1e-6)
 
 
 # -- bookkeeping ----------------------------------------------------------------------------

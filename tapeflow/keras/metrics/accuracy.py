@@ -8,6 +8,7 @@ from tapeflow.keras.losses import convert, squeeze_or_expand_to_same_rank
 from tapeflow.keras.metrics.reduction import MeanMetricWrapper
 from tapeflow.ops.array import expand_dims, reshape, shape, squeeze
 from tapeflow.ops.math import argmax, cast, equal, greater, reduce_max
+from tapeflow.ops.reduction import in_top_k
 
 _FLOATX = dtypes.float32
 
@@ -82,7 +83,6 @@ def _flatten_for_top_k(y_true, y_pred):
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1.0 where the class of the one-hot `y_true` is among the `k` largest `y_pred`."""
-    from tapeflow.ops.math import in_top_k
     y_pred = convert(y_pred)
     y_true = argmax(convert(y_true, y_pred.dtype), axis=-1)
     y_true, y_pred, original = _flatten_for_top_k(y_true, y_pred)
@@ -103,8 +103,7 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False
         hits = cast(equal(expand_dims(y_true, axis=1), y_pred[:, :k]), _FLOATX)
         matches = reduce_max(hits, axis=1)
     else:
-        from tapeflow.ops.math import in_top_k
-        matches = cast(in_top_k(targets=y_true, predictions=y_pred, k=k), _FLOATX)
+            matches = cast(in_top_k(targets=y_true, predictions=y_pred, k=k), _FLOATX)
     return matches if original is None else reshape(matches, original)
 
 

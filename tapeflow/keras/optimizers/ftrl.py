@@ -1,5 +1,6 @@
 """FTRL-Proximal: follow the regularized leader (McMahan et al., 2013)."""
 from tapeflow.keras.optimizers.optimizer import Optimizer
+from tapeflow.ops.clip import clip_by_value
 
 
 class Ftrl(Optimizer):
@@ -55,7 +56,6 @@ class Ftrl(Optimizer):
             initializer=[self.initial_accumulator_value, "zeros"])
 
     def update_step(self, gradient, variable, learning_rate):
-        from tapeflow.ops.math import clip_by_value
         lr = learning_rate
         index = self._get_variable_index(variable)
         accum, linear = self._accumulators[index], self._linears[index]

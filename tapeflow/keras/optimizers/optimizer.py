@@ -32,6 +32,7 @@ from tapeflow.core.tape import GradientTape
 from tapeflow.core.variable import Variable, VariableAggregation
 from tapeflow.keras.optimizers import schedules
 from tapeflow.ops.array import fill, stack, zeros_like
+from tapeflow.ops.clip import clip_by_global_norm, clip_by_norm, clip_by_value
 from tapeflow.ops.math import (cast, equal, floordiv, floormod, minimum, not_equal, reduce_sum,
                                sqrt, square, where)
 
@@ -324,12 +325,10 @@ class Optimizer:
     # -- clipping and weight decay ---------------------------------------------------------
     def _clip_gradients(self, grads):
         if self.clipnorm and self.clipnorm > 0:
-            from tapeflow.ops.math import clip_by_norm
             return [clip_by_norm(g, self.clipnorm) for g in grads]
         if self.global_clipnorm and self.global_clipnorm > 0:
-            return clip_by_global_norm(grads, self.global_clipnorm)
+            return clip_by_global_norm(grads, self.global_clipnorm)[0]
         if self.clipvalue and self.clipvalue > 0:
-            from tapeflow.ops.math import clip_by_value
             return [clip_by_value(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
 
@@ -529,19 +528,3 @@ def _check_gradient_shape(grad, variable):
     if state.graph is not None:
         raise ValueError(message)
     raise InvalidArgumentError(None, None, message)
-
-
-def global_norm(values):
-    """sqrt(sum of squares of every element of every tensor in `values`)."""
-    return sqrt(reduce_sum(stack([reduce_sum(square(v)) for v in values if v is not None])))
-
-
-def clip_by_global_norm(values, clip_norm):
-    """Keras' global-norm clipping: scale all tensors by clip_norm / max(norm, clip_norm).
-
-    A non-finite norm turns the scale into NaN (so the update is visibly broken).
-    """
-    norm = global_norm(values)
-    scale_for_finite = clip_norm * minimum(1.0 / norm, 1.0 / clip_norm)
-    scale = scale_for_finite + (norm - norm)
-    return [v * cast(scale, v.dtype) if v is not None else v for v in values]
