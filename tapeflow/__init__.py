@@ -46,6 +46,7 @@ from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identit
 from tapeflow.graph.function import function
 from tapeflow.graph.concrete import ConcreteFunction
 from tapeflow.graph.control_flow import case, cond, switch_case, while_loop
+from tapeflow.graph.tensor_array import TensorArray
 from tapeflow.graph.control_flow import print_ as print  # noqa: A001 - TF's public name
 
 # ---- public sub-namespaces ---------------------------------------------------------------------

@@ -416,21 +416,24 @@ def named_while_loop(cond, body, loop_vars, shape_invariants=None, maximum_itera
         raise TypeError("cond and body must be callable.")
     single = not isinstance(loop_vars, (list, tuple))
     structure = [loop_vars] if single else loop_vars
-    flat = [x if isinstance(x, TensorLike) else convert_to_tensor(x)
-            for x in nest.flatten(structure)]
+    originals = nest.flatten(structure)
+    graph_mode = state.graph is not None or builtins.any(
+        isinstance(x, SymbolicTensor) for x in originals)
+    flat = [_loop_tensor(x, graph_mode) for x in originals]
 
     def call(fn, values):
+        values = [_loop_object(o, v) for o, v in zip(originals, values)]
         packed = nest.pack_sequence_as(structure, values)
         result = fn(packed[0]) if single else fn(*packed)
         return result
 
-    if state.graph is None and not builtins.any(isinstance(x, SymbolicTensor) for x in flat):
+    if not graph_mode:
         return _eager_while(call, cond, body, structure, flat, single, maximum_iterations)
     specs = _loop_specs(flat, structure, shape_invariants)
     cond_sub = trace_subgraph(lambda *v: call(cond, list(v)), specs, "while_cond")
     body_sub = trace_subgraph(
-        lambda *v: _check_body_result(call(body, list(v)), structure, single), specs,
-        "while_body")
+        lambda *v: [_loop_tensor(x, True) for x in nest.flatten(
+            _check_body_result(call(body, list(v)), structure, single))], specs, "while_body")
     _check_loop_shapes(flat, body_sub, specs, var_names)
     outer = _outer_inputs(cond_sub, body_sub)
     op = While if cond_sub.has_side_effects() or body_sub.has_side_effects() else StatelessWhile
@@ -441,8 +444,22 @@ def named_while_loop(cond, body, loop_vars, shape_invariants=None, maximum_itera
                     max_iterations=None if maximum_iterations is None
                     else int(maximum_iterations),
                     record=False)
-    packed = nest.pack_sequence_as(structure, list(outputs[:len(flat)]))
+    results = [_loop_object(o, v) for o, v in zip(originals, outputs[:len(flat)])]
+    packed = nest.pack_sequence_as(structure, results)
     return packed[0] if single else packed
+
+
+def _loop_tensor(value, graph_mode):
+    """The tensor carried for a loop variable (a TensorArray is carried by its flow)."""
+    if hasattr(value, "_to_loop_value"):
+        return value._to_loop_value() if graph_mode else value
+    return value if isinstance(value, TensorLike) else convert_to_tensor(value)
+
+
+def _loop_object(original, value):
+    if hasattr(original, "_from_loop_value") and isinstance(value, TensorLike):
+        return original._from_loop_value(value)
+    return value
 
 
 def _eager_while(call, cond, body, structure, flat, single, maximum_iterations):
@@ -453,8 +470,7 @@ def _eager_while(call, cond, body, structure, flat, single, maximum_iterations):
         result = call(body, values)
         if not single and len(structure) == 1 and not nest.is_nested(result):
             result = [result]
-        values = [x if isinstance(x, TensorLike) else convert_to_tensor(x)
-                  for x in nest.flatten([result] if single else result)]
+        values = [_loop_tensor(x, False) for x in nest.flatten([result] if single else result)]
         steps += 1
     packed = nest.pack_sequence_as(structure, values)
     return packed[0] if single else packed

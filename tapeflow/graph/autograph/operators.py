@@ -207,10 +207,9 @@ def _graph_while(test, body, get_state, set_state, names, opts):
     for i, (name, value) in enumerate(zip(names, initial)):
         if is_undefined(value):
             continue     # decided below: a body-local temporary, or defined by the body
-        if isinstance(value, TensorLike) or _number(value):
+        if isinstance(value, TensorLike) or _number(value) or hasattr(value, "_to_loop_value"):
             loop_positions.append(i)
-            loop_values.append(value if isinstance(value, TensorLike)
-                               else convert_to_tensor(value))
+            loop_values.append(value)
     _define_undefined(initial, names, loop_positions, loop_values, body, get_state, set_state)
 
     def with_state(values):
@@ -261,7 +260,12 @@ def _define_undefined(initial, names, loop_positions, loop_values, body, get_sta
         body()
         return tuple(get_state())
 
-    probe = trace_subgraph(dry_run, specs_of(loop_values), "while_probe", allow_static=True)
+    probe_values = [v._to_loop_value() if hasattr(v, "_to_loop_value") else
+                    v if isinstance(v, TensorLike) else convert_to_tensor(v) for v in loop_values]
+    probe = trace_subgraph(lambda *v: dry_run(*[
+        o._from_loop_value(x) if hasattr(o, "_from_loop_value") else x
+        for o, x in zip(loop_values, v)]), specs_of(probe_values), "while_probe",
+        allow_static=True)
     set_state(initial)
     from tapeflow.ops.array import zeros
     for i in undefined:
@@ -289,7 +293,7 @@ def _loop_value(name, value, previous):
     if is_undefined(value):
         raise ValueError(f"'{name}' is undefined after an iteration of a tensor-dependent "
                          "loop.")
-    if isinstance(value, TensorLike):
+    if isinstance(value, TensorLike) or hasattr(value, "_to_loop_value"):
         return value
     if _number(value):
         return convert_to_tensor(value, dtype=previous.dtype)

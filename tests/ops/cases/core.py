@@ -25,5 +25,10 @@ EXEMPT = {
     "StatelessWhile": "tests/graph/test_control_flow.py (values, gradients vs finite differences)",
     "WhileGrad": "tests/graph/test_control_flow.py (the gradient of While)",
     "PrintV2": "tests/graph/test_control_flow.py (printing on every call)",
+    "TensorListFromTensors": "tests/graph/test_tensor_array.py (TensorArray in traced loops)",
+    "TensorListSetItem": "tests/graph/test_tensor_array.py",
+    "TensorListGetItem": "tests/graph/test_tensor_array.py",
+    "TensorListStack": "tests/graph/test_tensor_array.py",
+    "TensorListLength": "tests/graph/test_tensor_array.py",
     "DatasetFor": "tests/graph/test_autograph.py (for x in dataset inside tf.function)",
 }
