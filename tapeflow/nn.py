@@ -2,6 +2,8 @@
 from tapeflow.ops.conv import (conv1d, conv1d_transpose, conv2d, conv2d_transpose,
                                convolution)
 from tapeflow.ops.math import sigmoid, tanh
+from tapeflow.ops.pooling import (avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d,
+                                  max_pool2d, pool)
 from tapeflow.ops.nn import (bias_add, crelu, elu, leaky_relu, log_softmax, relu, relu6, selu,
                              silu, softmax, softplus, softsign, swish)
 
