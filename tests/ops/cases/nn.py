@@ -4,6 +4,7 @@ import numpy as np
 import tapeflow as tf
 from tapeflow.core.dispatch import apply
 from tapeflow.ops import conv as conv_ops
+from tapeflow.ops import losses as loss_ops
 from tapeflow.ops import nn as nn_ops
 from tapeflow.ops import pooling as pool_ops
 from tests.ops.cases import Case, away_from, inputs, normal, uniform
@@ -375,4 +376,57 @@ POOL_CASES = [
          lambda dy: _ref_avg_pool_grad((2, 5, 4, 2), dy, (3, 3), (2, 2), "SAME"), order=2),
 ]
 
-CASES = ACTIVATION_CASES + SOFTMAX_CASES + BIAS_CASES + CONV_CASES + POOL_CASES
+
+
+# -- losses --------------------------------------------------------------------------------
+
+def _labels(classes, *shape):
+    return lambda rng: rng.integers(0, classes, shape).astype(np.int32)
+
+
+def _distribution(*shape):
+    """Rows that sum to 1 (TF's softmax cross-entropy expects distributions)."""
+    def make(rng):
+        p = rng.uniform(0.1, 1.0, shape)
+        return p / p.sum(axis=-1, keepdims=True)
+    return make
+
+
+def _ref_sparse_xent(logits, labels):
+    log_p = _ref_log_softmax(logits)
+    onehot = np.eye(logits.shape[-1], dtype=logits.dtype)[labels]
+    return [-(onehot * log_p).sum(-1), np.exp(log_p) - onehot]
+
+
+def _ref_xent(logits, labels):
+    log_p = _ref_log_softmax(logits)
+    return [-(labels * log_p).sum(-1), np.exp(log_p) - labels]
+
+
+def _both_outputs(op):
+    return lambda logits, labels: list(apply(op, logits, labels))
+
+
+LOSS_CASES = [
+    Case("SparseSoftmaxCrossEntropyWithLogits",
+         _both_outputs(loss_ops.SparseSoftmaxCrossEntropyWithLogits),
+         inputs(normal(4, 5), _labels(5, 4)), _ref_sparse_xent, order=2),
+    Case("SparseSoftmaxCrossEntropyWithLogits",
+         lambda labels, logits: tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits),
+         inputs(_labels(4, 2, 3), normal(2, 3, 4)),
+         lambda labels, logits: _ref_sparse_xent(logits, labels)[0], label="rank3"),
+    Case("SoftmaxCrossEntropyWithLogits", _both_outputs(loss_ops.SoftmaxCrossEntropyWithLogits),
+         inputs(normal(3, 4), _distribution(3, 4)), _ref_xent, order=2),
+    Case("SoftmaxCrossEntropyWithLogits",
+         lambda labels, logits: tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=0),
+         inputs(lambda rng: np.ascontiguousarray(_distribution(3, 4)(rng).T), normal(4, 3)),
+         lambda labels, logits: _ref_xent(logits.T, labels.T)[0], label="axis0"),
+    Case("SoftmaxCrossEntropyWithLogits",
+         lambda labels, logits: tf.nn.softmax_cross_entropy_with_logits(labels, logits),
+         inputs(_distribution(1, 4), normal(3, 4)),
+         lambda labels, logits: _ref_xent(logits, np.broadcast_to(labels, logits.shape))[0],
+         label="broadcast_labels"),
+    Case("L2Loss", tf.nn.l2_loss, inputs(normal(3, 4)), lambda x: (x * x).sum() / 2, order=2),
+]
+
+CASES = ACTIVATION_CASES + SOFTMAX_CASES + BIAS_CASES + CONV_CASES + POOL_CASES + LOSS_CASES
