@@ -24,9 +24,13 @@ from tapeflow.ops._rules import tensor_like
 from tapeflow.ops.array import expand_dims, size, squeeze
 from tapeflow.ops.clip import clip_by_value
 from tapeflow.ops.elementwise import divide_no_nan
+from tapeflow.ops.losses import (sigmoid_cross_entropy_with_logits,
+                                 softmax_cross_entropy_with_logits,
+                                 sparse_softmax_cross_entropy_with_logits)
 from tapeflow.ops.math import (abs, cast, equal, greater, log, logical_not, logical_or,
                                maximum, minimum, not_equal, reduce_max, reduce_mean,
                                reduce_sum, rsqrt, sigmoid, square, where)
+from tapeflow.ops.nn import softmax, softplus
 
 EPSILON = 1e-7   # Keras' backend.epsilon()
 
@@ -307,7 +311,6 @@ def huber(y_true, y_pred, delta=1.0):
 def log_cosh(y_true, y_pred):
     """`mean(log(cosh(y_pred - y_true)), axis=-1)`, computed stably as
     `x + softplus(-2x) - log(2)`."""
-    from tapeflow.ops.nn import softplus
     y_true, y_pred = _pred_and_true(y_true, y_pred)
     log2 = cast(math.log(2.0), y_pred.dtype)
     x = y_pred - y_true
@@ -408,12 +411,11 @@ def _check_same_shape(target, output, check_rank_1=False):
 def categorical_crossentropy_backend(target, output, from_logits=False, axis=-1):
     """`-sum(target * log(output), axis)` with probabilities renormalized and clipped to
     [epsilon, 1 - epsilon], or the fused softmax crossentropy when `from_logits`."""
-    from tapeflow.ops import nn
     target, output = convert(target), convert(output)
     _check_same_shape(target, output, check_rank_1=True)
     output, from_logits = _get_logits(output, from_logits, "Softmax", "categorical_crossentropy")
     if from_logits:
-        return nn.softmax_cross_entropy_with_logits(labels=target, logits=output, axis=axis)
+        return softmax_cross_entropy_with_logits(labels=target, logits=output, axis=axis)
     output = output / reduce_sum(output, axis=axis, keepdims=True)
     output = clip_by_value(output, EPSILON, 1.0 - EPSILON)
     return -reduce_sum(target * log(output), axis=axis)
@@ -422,7 +424,6 @@ def categorical_crossentropy_backend(target, output, from_logits=False, axis=-1)
 def sparse_categorical_crossentropy_backend(target, output, from_logits=False, axis=-1):
     """The crossentropy of integer class labels `target` against `output` (classes on the
     last axis); labels outside [0, classes) are an InvalidArgumentError."""
-    from tapeflow.ops import nn
     output = convert(output)
     if axis != -1 and axis != output.shape.rank - 1:
         raise ValueError(f"Only axis=-1 is currently supported. Received: axis={axis}")
@@ -444,18 +445,17 @@ def sparse_categorical_crossentropy_backend(target, output, from_logits=False, a
                              f"output.shape={output.shape}")
     if not from_logits:
         output = log(clip_by_value(output, EPSILON, 1.0 - EPSILON))
-    return nn.sparse_softmax_cross_entropy_with_logits(labels=target, logits=output)
+    return sparse_softmax_cross_entropy_with_logits(labels=target, logits=output)
 
 
 def binary_crossentropy_backend(target, output, from_logits=False):
     """Element-wise `-(t * log(p) + (1 - t) * log(1 - p))`, p clipped to
     [epsilon, 1 - epsilon], or the stable sigmoid crossentropy when `from_logits`."""
-    from tapeflow.ops import nn
     target, output = convert(target), convert(output)
     _check_same_shape(target, output)
     output, from_logits = _get_logits(output, from_logits, "Sigmoid", "binary_crossentropy")
     if from_logits:
-        return nn.sigmoid_cross_entropy_with_logits(labels=target, logits=output)
+        return sigmoid_cross_entropy_with_logits(labels=target, logits=output)
     output = clip_by_value(output, EPSILON, 1.0 - EPSILON)
     bce = target * log(output)
     bce += (1 - target) * log(1 - output)
@@ -511,14 +511,13 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
                                    label_smoothing=0.0, axis=-1):
     """Categorical crossentropy down-weighting easy examples:
     `sum(alpha * (1 - p)**gamma * -y_true * log(p), axis)`."""
-    from tapeflow.ops import nn
     _check_axis(axis)
     y_pred = convert(y_pred)
     y_true = cast(convert(y_true), y_pred.dtype)
     _warn_single_class("categorical_focal_crossentropy", y_pred)
     y_true = _smooth_categorical(y_true, label_smoothing, y_pred.dtype)
     if from_logits:
-        y_pred = nn.softmax(y_pred, axis=axis)
+        y_pred = softmax(y_pred, axis=axis)
     output = y_pred / reduce_sum(y_pred, axis=axis, keepdims=True)
     output = clip_by_value(output, EPSILON, 1.0 - EPSILON)
     cce = -y_true * log(output)

@@ -34,7 +34,21 @@ KERAS_3_15 = [
     ("Hinge()", "SIGNED_T", "BIN_LOGITS", [0.2, 0.10666667, 0.16666667, 0.23333333]),
     ("SquaredHinge()", "BIN_T", "BIN_LOGITS", [0.123333335, 0.06966666, 0.083333336, 0.16333333]),
     ("CategoricalHinge()", "ONEHOT", "LOGITS", [1.35, 0.945, 0.0, 2.7]),
+    ("KLDivergence()", "DIST_T", "DIST_P", [0.065176085, 0.0436097, 0.010067776, 0.120284386]),
     ("Poisson()", "DIST_T", "DIST_P", [0.63317275, 0.30723956, 0.67990685, 0.58643866]),
+    ("BinaryCrossentropy()", "BIN_T", "BIN_P", [0.25408477, 0.12190404, 0.27977654, 0.22839302]),
+    ("BinaryCrossentropy(from_logits=True)", "BIN_T", "BIN_LOGITS", [0.3098054, 0.15591267, 0.30475557, 0.31485522]),
+    ("BinaryCrossentropy(label_smoothing=0.2)", "BIN_T", "BIN_P", [0.39441472, 0.1935418, 0.4127426, 0.37608686]),
+    ("BinaryCrossentropy(from_logits=True, label_smoothing=0.1, axis=0)", "BIN_T", "BIN_LOGITS", [0.36813876, 0.17719959, 0.39814162, 0.29509485, 0.41117975]),
+    ("BinaryFocalCrossentropy()", "BIN_T", "BIN_P", [0.022298586, 0.009494916, 0.030570475, 0.014026698]),
+    ("BinaryFocalCrossentropy(apply_class_balancing=True, alpha=0.3, gamma=1.5, from_logits=True)", "BIN_T", "BIN_LOGITS", [0.030887205, 0.017278142, 0.021714503, 0.040059905]),
+    ("CategoricalCrossentropy()", "ONEHOT", "PROBS", [0.52491105, 0.29610276, 0.35667497, 0.6931472]),
+    ("CategoricalCrossentropy(from_logits=True)", "ONEHOT", "LOGITS", [1.1866947, 0.7378126, 0.4643688, 1.9090208]),
+    ("CategoricalCrossentropy(from_logits=True, label_smoothing=0.3)", "ONEHOT", "LOGITS", [1.2916949, 0.7613126, 0.7143688, 1.8690208]),
+    ("CategoricalCrossentropy(label_smoothing=0.1)", "DIST_T", "PROBS", [1.5054379, 0.7409156, 1.5644543, 1.4464214]),
+    ("CategoricalFocalCrossentropy(from_logits=True)", "ONEHOT", "LOGITS", [0.18113875, 0.12359324, 0.016019413, 0.3462581]),
+    ("SparseCategoricalCrossentropy()", "SPARSE", "PROBS", [0.52491105, 0.29610276, 0.35667497, 0.6931472]),
+    ("SparseCategoricalCrossentropy(from_logits=True)", "SPARSE", "LOGITS", [1.1866947, 0.7378126, 0.4643688, 1.9090208]),
 ]
 
 
@@ -75,6 +89,16 @@ def numpy_cosine(t, p, axis=-1):
     return -np.sum(unit(t) * unit(p), axis=axis)
 
 
+def numpy_bce(t, p, axis=None):
+    per_element = -(t * np.log(p) + (1 - t) * np.log(1 - p))
+    return per_element if axis is not None else per_element.mean(-1)
+
+
+def numpy_log_softmax(x):
+    x = x - x.max(-1, keepdims=True)
+    return x - np.log(np.exp(x).sum(-1, keepdims=True))
+
+
 NUMPY_CASES = [
     ("MeanSquaredError()", "REG_T", "REG_P", lambda t, p: np.mean((t - p) ** 2, -1)),
     ("MeanAbsoluteError()", "REG_T", "REG_P", lambda t, p: np.mean(np.abs(t - p), -1)),
@@ -93,6 +117,20 @@ NUMPY_CASES = [
     ("CategoricalHinge()", "ONEHOT", "LOGITS",
      lambda t, p: np.maximum(np.max((1 - t) * p, -1) - np.sum(t * p, -1) + 1, 0)),
     ("Poisson()", "DIST_T", "DIST_P", lambda t, p: np.mean(p - t * np.log(p), -1)),
+    ("KLDivergence()", "DIST_T", "DIST_P", lambda t, p: np.sum(t * np.log(t / p), -1)),
+    ("BinaryCrossentropy()", "BIN_T", "BIN_P",
+     lambda t, p: -np.mean(t * np.log(p) + (1 - t) * np.log(1 - p), -1)),
+    ("BinaryCrossentropy(from_logits=True, label_smoothing=0.2)", "BIN_T", "BIN_LOGITS",
+     lambda t, p: numpy_bce(t * 0.8 + 0.1, 1 / (1 + np.exp(-p)))),
+    ("BinaryFocalCrossentropy(gamma=3.0)", "BIN_T", "BIN_P",
+     lambda t, p: np.mean((1 - (t * p + (1 - t) * (1 - p))) ** 3 * numpy_bce(t, p, -1), -1)),
+    ("CategoricalCrossentropy()", "ONEHOT", "PROBS", lambda t, p: -np.sum(t * np.log(p), -1)),
+    ("CategoricalCrossentropy(from_logits=True, label_smoothing=0.3)", "ONEHOT", "LOGITS",
+     lambda t, p: -np.sum((t * 0.7 + 0.1) * numpy_log_softmax(p), -1)),
+    ("SparseCategoricalCrossentropy()", "SPARSE", "PROBS",
+     lambda t, p: -np.log(p[np.arange(len(t)), t.astype(int)])),
+    ("SparseCategoricalCrossentropy(from_logits=True)", "SPARSE", "LOGITS",
+     lambda t, p: -numpy_log_softmax(p)[np.arange(len(t)), t.astype(int)]),
 ]
 
 
@@ -238,3 +276,94 @@ def test_resolve_compile_loss():
     assert isinstance(wrapped, L.LossFunctionWrapper) and wrapped.name == "mse"
     huber = L.Huber()
     assert L.resolve_compile_loss(huber, None, None) is huber
+
+
+# -- crossentropies -----------------------------------------------------------------------------
+
+def test_seed_categorical_crossentropy_example():
+    """The seed document: Python int labels, float logits, printed as 4.01815."""
+    cce = L.CategoricalCrossentropy(from_logits=True)
+    value = cce([[1, 0]], [[-1.0, 3.0]]).numpy()
+    assert f"{value:.5f}" == "4.01815" and value.dtype == np.float32
+
+
+def test_sparse_labels_out_of_range_are_an_error():
+    loss = L.SparseCategoricalCrossentropy(from_logits=True)
+    logits = tf.constant([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"Received a label value of 5 which is outside the valid range "
+                             r"of \[0, 3\)"):
+        loss(tf.constant([0, 5]), logits)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="label value of -1"):
+        L.sparse_categorical_crossentropy(tf.constant([0, -1]), tf.constant([[0.5, 0.5]] * 2))
+
+
+def test_crossentropy_shape_errors_name_the_shapes():
+    with pytest.raises(ValueError, match=r"same shape up until the last dimension: "
+                                         r"target.shape=\(3,\), output.shape=\(2, 3\)"):
+        L.SparseCategoricalCrossentropy(from_logits=True)(tf.constant([0, 1, 2]),
+                                                          tf.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"must have the same shape. Received: "
+                                         r"target.shape=\(1, 3\), output.shape=\(1, 2\)"):
+        L.CategoricalCrossentropy(from_logits=True)(tf.constant([[1, 0, 0]]),
+                                                    tf.constant([[-1.0, 3.0]]))
+    with pytest.raises(ValueError, match="must have the same shape"):
+        L.BinaryCrossentropy()(tf.constant([[1, 0, 0]]), tf.constant([[0.1, 0.3]]))
+    with pytest.raises(ValueError, match="Only axis=-1 is currently supported"):
+        L.sparse_categorical_crossentropy([[0, 1]], tf.ones((2, 2, 3)), axis=0)
+
+
+def test_sparse_crossentropy_label_shapes_and_dtypes():
+    logits = tf.constant([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0]])
+    expected = -numpy_log_softmax(np.array(logits))[[0, 1], [1, 2]]
+    loss = L.SparseCategoricalCrossentropy(from_logits=True, reduction="none")
+    for labels in ([1, 2], [[1], [2]], tf.constant([1, 2], tf.int64),
+                   tf.constant([1.0, 2.0]), np.array([1, 2], np.uint8)):
+        np.testing.assert_allclose(loss(labels, logits).numpy(), expected, rtol=1e-6)
+
+
+def test_sparse_crossentropy_ignore_class():
+    logits = tf.constant([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [0.0, 0.0, 0.0]])
+    per_sample = -numpy_log_softmax(np.array(logits))[[0, 1, 2], [1, 2, 0]]
+    loss = L.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1)
+    # The ignored sample is left out of the mean (Keras masks it), and its loss is 0.
+    np.testing.assert_allclose(float(loss([1, 2, -1], logits)), per_sample[:2].mean(),
+                               rtol=1e-6)
+    none = L.sparse_categorical_crossentropy([1, 2, -1], logits, from_logits=True,
+                                             ignore_class=-1)
+    np.testing.assert_allclose(none.numpy(), [per_sample[0], per_sample[1], 0.0], rtol=1e-6)
+
+
+def test_probabilities_are_clipped_and_renormalized():
+    # p = 0 would give inf; Keras clips to [1e-7, 1 - 1e-7]. Rows are renormalized first.
+    value = L.categorical_crossentropy([[0.0, 1.0]], [[1.0, 0.0]])
+    np.testing.assert_allclose(value.numpy(), [-np.log(np.float32(1e-7))], rtol=1e-5)
+    np.testing.assert_allclose(L.categorical_crossentropy([[0, 1]], [[2.0, 2.0]]).numpy(),
+                               [np.log(2.0)], rtol=1e-6)
+    assert np.isfinite(L.binary_crossentropy([[1.0, 0.0]], [[0.0, 1.0]]).numpy()).all()
+
+
+def test_traced_softmax_output_is_used_as_logits():
+    """In a traced function, y_pred produced by a Softmax op is replaced by its logits
+    (Keras' TF backend does this for stability); eagerly the probabilities are used."""
+    from tapeflow.core.context import graph_scope
+    from tapeflow.graph.interpret import interpret
+    from tapeflow.graph.ir import Graph
+    logits = tf.constant([[80.0, 0.0]])     # softmax underflows to exactly [1, 0]
+    eager = L.categorical_crossentropy([[0.0, 1.0]], tf.nn.softmax(logits))
+    np.testing.assert_allclose(eager.numpy(), [-np.log(np.float32(1e-7))], rtol=1e-5)
+    graph = Graph("loss")
+    with graph_scope(graph):
+        x = graph.placeholder(tf.TensorSpec((1, 2), tf.float32))
+        graph.outputs = [L.categorical_crossentropy([[0.0, 1.0]], tf.nn.softmax(x))]
+    assert not any(node.op.name == "ClipByValue" for node in graph.nodes)
+    np.testing.assert_allclose(interpret(graph, [logits])[0].numpy(), [80.0], rtol=1e-6)
+
+
+def test_crossentropy_gradient_from_logits():
+    logits = tf.Variable([[1.0, 2.0, 0.5]])
+    with tf.GradientTape() as tape:
+        loss = L.CategoricalCrossentropy(from_logits=True)([[0, 1, 0]], logits)
+    softmax = np.exp([1.0, 2.0, 0.5]) / np.exp([1.0, 2.0, 0.5]).sum()
+    np.testing.assert_allclose(tape.gradient(loss, logits).numpy(), [softmax - [0, 1, 0]],
+                               rtol=1e-5)

@@ -77,6 +77,12 @@ KERAS_3_15 = [
     ("AUC(multi_label=True, num_labels=2, label_weights=[0.3, 0.7], curve='PR')", "ML1", "ML2", [1.0, 0.6928929, 0.30685282]),
     ("AUC(label_weights=[0.3, 0.7])", "ML1", "ML2", [1.0, 0.65397215, 0.0]),
     ("AUC(from_logits=True)", "L1", "L2", [0.8666667, 0.5781818, 0.5]),
+    ("BinaryCrossentropy(from_logits=True, label_smoothing=0.1)", "MLL1", "MLL2", [0.4517555, 0.7697087, 1.1415417]),
+    ("CategoricalCrossentropy(from_logits=True, label_smoothing=0.2)", "C1", "C2", [1.0826719, 1.0199507, 0.9838425]),
+    ("SparseCategoricalCrossentropy()", "S1", "S2", [1.1057122, 0.9057388, 0.78032386]),
+    ("SparseCategoricalCrossentropy(from_logits=True)", "S1", "S2", [1.0743384, 0.99518883, 0.9505092]),
+    ("Precision(top_k=1)", "C1", "C2", [0.5, 0.5714286, 0.5]),
+    ("Recall(top_k=2)", "C1", "C2", [0.75, 0.85714287, 1.0]),
     ("SensitivityAtSpecificity(0.5)", "B1", "B2", [1.0, 0.52, 1.0]),
     ("SpecificityAtSensitivity(0.8, num_thresholds=50)", "B1", "B2", [0.6666667, 0.45454547, 0.5]),
     ("PrecisionAtRecall(0.7)", "B1", "B2", [0.8333333, 0.6363636, 0.6666667]),
@@ -336,3 +342,56 @@ def test_resolve_compile_metric_picks_the_accuracy_from_shapes():
     assert resolve(custom, None, None) is custom and custom.name == "mine"
     with pytest.raises(ValueError, match="Expected metric, received `None`"):
         resolve(None, None, None)
+
+
+# (metric, batch 1 labels/predictions, batch 2 labels/predictions/sample_weight, results after
+# batch 1, after batch 2 (weighted), after reset and batch 2, and the confusion matrix before
+# the reset) printed by Keras 3.15 (TF 2.21). Float weights are truncated by the int64 matrix.
+IOU_KERAS_3_15 = [
+    ("MeanIoU(num_classes=3)", [0, 1, 2, 2, 1, 0], [0, 2, 2, 1, 1, 1], [[0, 2], [1, 1]], [[0, 2], [2, 1]], [[1.0, 3.0], [2.0, 0.5]],
+     [0.36111113, 0.44444445, 0.6666666], [[2, 1, 0], [0, 1, 3], [0, 1, 4]]),
+    ("MeanIoU(num_classes=3, ignore_class=1)", [0, 1, 2, 2, 1, 0], [0, 2, 2, 1, 1, 1], [[0, 2], [1, 1]], [[0, 2], [2, 1]], [[1.0, 3.0], [2.0, 0.5]],
+     [0.33333334, 0.4888889, 0.9999999], [[2, 1, 0], [0, 0, 0], [0, 1, 4]]),
+    ("IoU(num_classes=3, target_class_ids=[0, 2])", [0, 1, 2, 2, 1, 0], [0, 2, 2, 1, 1, 1], [[0, 2], [1, 1]], [[0, 2], [2, 1]], [[1.0, 3.0], [2.0, 0.5]],
+     [0.4166667, 0.5833334, 0.74999994], [[2, 1, 0], [0, 1, 3], [0, 1, 4]]),
+    ("BinaryIoU(target_class_ids=[0, 1], threshold=0.3)", [0, 1, 1, 0, 1], [0.1, 0.2, 0.6, 0.4, 0.9], [1, 0], [0.5, 0.1], [2.0, 1.0],
+     [0.4166667, 0.5833334, 0.9999999], [[2, 1], [1, 4]]),
+    ("OneHotMeanIoU(num_classes=3)", [[0, 0, 1], [1, 0, 0], [0, 1, 0]], [[0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.5, 0.3, 0.1]], [[1, 0, 0]], [[0.6, 0.3, 0.1]], [2.0],
+     [0.16666667, 0.33333334, 0.99999976], [[2, 0, 1], [1, 0, 0], [0, 0, 1]]),
+    ("OneHotIoU(num_classes=3, target_class_ids=[1, 2])", [[0, 0, 1], [1, 0, 0], [0, 1, 0]], [[0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.5, 0.3, 0.1]], [[0, 1, 0]], [[0.6, 0.3, 0.1]], [2.0],
+     [0.25, 0.25, 0.0], [[0, 0, 1], [3, 0, 0], [0, 0, 1]]),
+
+]
+
+
+@pytest.mark.parametrize("case", IOU_KERAS_3_15, ids=[c[0] for c in IOU_KERAS_3_15])
+def test_iou_matches_keras_golden_numbers(case):
+    expression, t1, p1, t2, p2, weights, expected, matrix = case
+    metric = eval(expression, vars(M))
+    assert metric.total_cm.dtype == tf.int64 and metric.dtype == "int64"
+    results = [metric(tf.constant(t1), tf.constant(p1))]
+    with pytest.warns(UserWarning, match="passing weight as `float`"):
+        results.append(metric(tf.constant(t2), tf.constant(p2), sample_weight=tf.constant(weights)))
+    np.testing.assert_array_equal(metric.total_cm.numpy(), matrix)
+    metric.reset_state()
+    results.append(metric(tf.constant(t2), tf.constant(p2)))
+    np.testing.assert_allclose([float(r) for r in results], expected, rtol=2e-6, atol=1e-7)
+
+
+def test_mean_iou_matches_numpy_and_config():
+    labels, preds = np.array([0, 1, 2, 2, 1, 0, 3]), np.array([0, 2, 2, 1, 1, 1, 3])
+    cm = np.zeros((4, 4))
+    np.add.at(cm, (labels, preds), 1)
+    union = cm.sum(0) + cm.sum(1) - np.diag(cm)
+    metric = M.MeanIoU(num_classes=4)
+    metric.update_state(labels, preds)
+    np.testing.assert_allclose(float(metric.result()), np.mean(np.diag(cm) / union), rtol=1e-6)
+    assert metric.get_config() == {"num_classes": 4, "name": metric.name, "dtype": "int64",
+                                   "ignore_class": None, "sparse_y_true": True,
+                                   "sparse_y_pred": True, "axis": -1}
+    # Out-of-range ids are left out rather than an error.
+    metric.reset_state()
+    metric.update_state([0, 7, -1], [0, 1, 1])
+    assert int(tf.reduce_sum(metric.total_cm)) == 1
+    with pytest.raises(ValueError, match="Target class id 5 is out of range"):
+        M.IoU(num_classes=3, target_class_ids=[5])

@@ -29,6 +29,7 @@ from tapeflow.keras.metrics.confusion import (AUC, FalseNegatives, FalsePositive
                                               SensitivityAtSpecificity,
                                               SpecificityAtSensitivity, TrueNegatives,
                                               TruePositives)
+from tapeflow.keras.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from tapeflow.keras.metrics.metric import Metric
 from tapeflow.keras.metrics.probabilistic import (BinaryCrossentropy, CategoricalCrossentropy,
                                                   CategoricalHinge, Hinge, KLDivergence,
@@ -56,7 +57,7 @@ _CLASSES = (Metric, Mean, Sum, MeanTensor, MeanMetricWrapper, MeanSquaredError,
             Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson, BinaryCrossentropy,
             CategoricalCrossentropy, SparseCategoricalCrossentropy, Accuracy, BinaryAccuracy,
             CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
-            SparseTopKCategoricalAccuracy)
+            SparseTopKCategoricalAccuracy, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU)
 _BY_NAME = {cls.__name__: cls for cls in _CLASSES}
 _BY_NAME.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 _BY_NAME.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy,

@@ -13,6 +13,7 @@ from tapeflow.keras.losses import EPSILON, convert, squeeze_or_expand_to_same_ra
 from tapeflow.keras.metrics.metric import Metric
 from tapeflow.ops.array import broadcast_to, expand_dims, ones_like, reshape, shape, zeros
 from tapeflow.ops.clip import clip_by_value
+from tapeflow.ops.reduction import reduce_any, top_k
 from tapeflow.ops.elementwise import divide_no_nan
 from tapeflow.ops.math import (cast, equal, greater, greater_equal, log, logical_and,
                                logical_not, maximum, minimum, reduce_max, reduce_mean, reduce_sum,
@@ -86,11 +87,12 @@ def is_evenly_distributed_thresholds(thresholds):
 
 
 def _filter_top_k(x, k):
-    """`x` with every entry outside the top `k` of its row set to -1e10."""
-    from tapeflow.ops.creation import one_hot
-    from tapeflow.ops.reduction import top_k
+    """`x` with every entry outside the top `k` of its row set to -1e10 (ties go to the
+    lower index, as `top_k` orders them)."""
     _, indices = top_k(x, k)
-    mask = reduce_sum(one_hot(indices, x.shape[-1], axis=-1, dtype=x.dtype), axis=-2)
+    classes = convert_to_tensor(list(range(x.shape[-1])), dtype=indices.dtype)
+    in_top_k = reduce_any(equal(expand_dims(indices, -1), classes), axis=-2)
+    mask = cast(in_top_k, x.dtype)
     return x * mask + NEG_INF * (1 - mask)
 
 
