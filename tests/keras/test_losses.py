@@ -367,3 +367,10 @@ def test_crossentropy_gradient_from_logits():
     softmax = np.exp([1.0, 2.0, 0.5]) / np.exp([1.0, 2.0, 0.5]).sum()
     np.testing.assert_allclose(tape.gradient(loss, logits).numpy(), [softmax - [0, 1, 0]],
                                rtol=1e-5)
+
+
+def test_docstring_examples():
+    import doctest
+    import tapeflow.keras.losses as module
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

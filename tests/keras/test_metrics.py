@@ -395,3 +395,12 @@ def test_mean_iou_matches_numpy_and_config():
     assert int(tf.reduce_sum(metric.total_cm)) == 1
     with pytest.raises(ValueError, match="Target class id 5 is out of range"):
         M.IoU(num_classes=3, target_class_ids=[5])
+
+
+@pytest.mark.parametrize("module", ["metric", "reduction", "accuracy", "regression",
+                                    "confusion", "iou"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(f"tapeflow.keras.metrics.{module}"))
+    assert result.attempted > 0 and result.failed == 0

@@ -497,3 +497,12 @@ def test_set_weights_restores_state():
         np.testing.assert_allclose(a.numpy(), b.numpy())
     with pytest.raises(ValueError, match="not yet been built"):
         O.Adam().set_weights([])
+
+
+@pytest.mark.parametrize("module", ["tapeflow.keras.optimizers", "tapeflow.keras.optimizers.sgd",
+                                    "tapeflow.keras.optimizers.schedules"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
