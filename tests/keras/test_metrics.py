@@ -404,3 +404,15 @@ def test_docstring_examples(module):
     import importlib
     result = doctest.testmod(importlib.import_module(f"tapeflow.keras.metrics.{module}"))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_mean_metric_wrapper_config_round_trip():
+    metric = M.MeanMetricWrapper(tf.keras.losses.huber, name="h", delta=0.5)
+    config = metric.get_config()
+    assert config == {"name": "h", "dtype": "float32", "fn": "huber", "delta": 0.5}
+    clone = M.MeanMetricWrapper.from_config(config)
+    clone.update_state([[0.0, 0.0]], [[1.0, 0.2]])
+    np.testing.assert_allclose(float(clone.result()), (0.5 * 1.0 - 0.125 + 0.02) / 2, rtol=1e-6)
+    assert M.MeanMetricWrapper.from_config(
+        M.MeanMetricWrapper(M.binary_accuracy, threshold=0.2).get_config())._fn is \
+        M.binary_accuracy

@@ -506,3 +506,27 @@ def test_docstring_examples(module):
     import importlib
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_custom_optimizer_subclass_writes_only_build_and_update_step():
+    class MomentumSGD(O.Optimizer):
+        def __init__(self, learning_rate=0.1, momentum=0.5, **kwargs):
+            super().__init__(learning_rate=learning_rate, **kwargs)
+            self.momentum = momentum
+
+        def build(self, variables):
+            super().build(variables)
+            self.velocities = self.add_optimizer_variables(variables, "velocity")
+
+        def update_step(self, gradient, variable, learning_rate):
+            v = self.velocities[self._get_variable_index(variable)]
+            self.assign(v, v * self.momentum - gradient * learning_rate)
+            self.assign_add(variable, v)
+
+    optimizer = MomentumSGD(clipvalue=1.0)
+    w = tf.Variable([1.0, 2.0], name="w")
+    optimizer.apply_gradients([(tf.constant([5.0, -0.5]), w)])   # clipped to [1, -0.5]
+    optimizer.apply_gradients([(tf.constant([0.0, 0.0]), w)])
+    np.testing.assert_allclose(w.numpy(), [1.0 - 0.1 - 0.05, 2.0 + 0.05 + 0.025], rtol=1e-6)
+    assert optimizer.name.startswith("momentum_sgd")
+    assert [v.name.split("/")[-1] for v in optimizer.variables][2:] == ["w_0_velocity:0"]

@@ -181,7 +181,7 @@ class MeanMetricWrapper(Mean):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        if isinstance(config.get("fn"), str):
+        if isinstance(config.get("fn"), str):   # a metric or loss function, by name
             from tapeflow.keras import metrics
-            config["fn"] = metrics.get(config["fn"])
+            config["fn"] = getattr(metrics, config["fn"], None) or losses_module.get(config["fn"])
         return cls(**config)
