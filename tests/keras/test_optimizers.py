@@ -530,3 +530,19 @@ def test_custom_optimizer_subclass_writes_only_build_and_update_step():
     np.testing.assert_allclose(w.numpy(), [1.0 - 0.1 - 0.05, 2.0 + 0.05 + 0.025], rtol=1e-6)
     assert optimizer.name.startswith("momentum_sgd")
     assert [v.name.split("/")[-1] for v in optimizer.variables][2:] == ["w_0_velocity:0"]
+
+
+def test_overwrite_with_gradient_variables_take_the_gradient():
+    scale = tf.Variable([1.0, 1.0], name="scale")
+    scale.overwrite_with_gradient = True            # what Keras' float8 layers set
+    w = tf.Variable([1.0, 1.0], name="w")
+    optimizer = O.Adam(0.1)
+    optimizer.apply_gradients([(tf.constant([3.0, 4.0]), scale), (tf.constant([1.0, 1.0]), w)])
+    np.testing.assert_allclose(scale.numpy(), [3.0, 4.0])
+    assert not any("scale" in v.name for v in optimizer.variables)   # no slots for it
+    accumulating = O.SGD(0.1, gradient_accumulation_steps=2)
+    scale.assign([0.0, 0.0])
+    accumulating.apply_gradients([(tf.constant([3.0, 1.0]), scale)])
+    np.testing.assert_allclose(scale.numpy(), [0.0, 0.0])          # not an update step
+    accumulating.apply_gradients([(tf.constant([2.0, 5.0]), scale)])
+    np.testing.assert_allclose(scale.numpy(), [3.0, 5.0])          # the running maximum

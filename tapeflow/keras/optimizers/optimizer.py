@@ -200,7 +200,11 @@ class Optimizer:
         slots = tuple([] for _ in names)
         for variable in trainable_variables:
             for i, (slot_name, slot_init) in enumerate(zip(names, initializers)):
-                slots[i].append(self.add_variable_from_reference(variable, slot_name, slot_init))
+                if getattr(variable, "overwrite_with_gradient", False):
+                    slots[i].append(None)     # never updated by a formula: no slot
+                else:
+                    slots[i].append(self.add_variable_from_reference(variable, slot_name,
+                                                                     slot_init))
         return slots[0] if isinstance(name, str) else slots
 
     def _get_variable_index(self, variable):
@@ -252,9 +256,10 @@ class Optimizer:
         with name_scope(self.name):
             grads, variables = self._filter_empty_gradients(grads, variables)
             grads = self._prepare_gradients(grads, variables)
-            if self.gradient_accumulation_steps:
+            grads, variables = self._overwrite_variables_with_gradients(grads, variables)
+            if variables and self.gradient_accumulation_steps:
                 self._accumulate_or_update(grads, variables)
-            else:
+            elif variables:
                 self._clip_decay_and_update(grads, variables)
             if self.use_ema:
                 self._update_moving_averages()
@@ -311,6 +316,26 @@ class Optimizer:
         if self.loss_scale_factor is not None:
             prepared = [g / self.loss_scale_factor for g in prepared]
         return prepared
+
+    def _overwrite_variables_with_gradients(self, grads, variables):
+        """Variables marked `overwrite_with_gradient` (float8 scales) take their gradient as
+        their new value (with accumulation: the running max, applied every N steps); the
+        remaining pairs are returned for the normal update."""
+        kept_grads, kept_variables = [], []
+        for grad, variable in zip(grads, variables):
+            if not getattr(variable, "overwrite_with_gradient", False):
+                kept_grads.append(grad)
+                kept_variables.append(variable)
+            elif self.gradient_accumulation_steps:
+                steps = self.gradient_accumulation_steps
+                is_update_step = equal(floormod(self._iterations + 1, steps), 0)
+                accumulator = self._accumulated_gradients[self._get_variable_index(variable)]
+                running_max = maximum(grad, accumulator)
+                variable.assign(where(is_update_step, running_max, variable))
+                accumulator.assign(where(is_update_step, zeros_like(grad), running_max))
+            else:
+                variable.assign(grad)
+        return kept_grads, kept_variables
 
     def _clip_decay_and_update(self, grads, variables):
         grads = self._clip_gradients(grads)
@@ -382,13 +407,16 @@ class Optimizer:
         not_first_step = not_equal(self.iterations, 0)
         for variable, average in zip(self._trainable_variables,
                                      self._model_variables_moving_average):
+            if average is None:
+                continue
             momentum = cast(not_first_step, variable.dtype) * self.ema_momentum
             average.assign(momentum * average + (1 - momentum) * variable)
         if self.ema_overwrite_frequency:
             overwrite = equal(floormod(self.iterations + 1, self.ema_overwrite_frequency), 0)
             for variable, average in zip(self._trainable_variables,
                                          self._model_variables_moving_average):
-                variable.assign(where(overwrite, average, variable))
+                if average is not None:
+                    variable.assign(where(overwrite, average, variable))
 
     def finalize_variable_values(self, var_list):
         """With `use_ema`, overwrites the variables with their moving averages."""
