@@ -31,10 +31,9 @@ from tapeflow.core.shape import shape_str
 from tapeflow.core.tape import GradientTape
 from tapeflow.core.variable import Variable, VariableAggregation
 from tapeflow.keras.optimizers import schedules
-from tapeflow.ops.array import fill, stack, zeros_like
+from tapeflow.ops.array import fill, zeros_like
 from tapeflow.ops.clip import clip_by_global_norm, clip_by_norm, clip_by_value
-from tapeflow.ops.math import (cast, equal, floordiv, floormod, minimum, not_equal, reduce_sum,
-                               sqrt, square, where)
+from tapeflow.ops.math import cast, equal, floordiv, floormod, maximum, not_equal, where
 
 
 class Optimizer:
