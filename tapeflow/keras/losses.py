@@ -27,7 +27,7 @@ from tapeflow.ops.elementwise import divide_no_nan
 from tapeflow.ops.losses import (sigmoid_cross_entropy_with_logits,
                                  softmax_cross_entropy_with_logits,
                                  sparse_softmax_cross_entropy_with_logits)
-from tapeflow.ops.math import (abs, cast, equal, greater, log, logical_not, logical_or,
+from tapeflow.ops.math import (abs, cast, equal, log, logical_not, logical_or,
                                maximum, minimum, not_equal, reduce_max, reduce_mean,
                                reduce_sum, rsqrt, sigmoid, square, where)
 from tapeflow.ops.nn import softmax, softplus

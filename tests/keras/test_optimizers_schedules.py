@@ -18,21 +18,24 @@ KERAS_3_15 = {
         [1.0, 1.0, 0.5, 0.5, 0.1, 0.1, 0.1, 0.1]),
     "polynomial": ("PolynomialDecay(0.1, 5)",
         [0.1, 0.060040005, 0.020079998, 1e-04, 1e-04, 1e-04, 1e-04, 1e-04]),
-    "polynomial_power_cycle": ("PolynomialDecay(0.1, 5, end_learning_rate=0.01, power=2.0, cycle=True)",
+    "polynomial_power_cycle": (
+        "PolynomialDecay(0.1, 5, end_learning_rate=0.01, power=2.0, cycle=True)",
         [0.1, 0.042400002, 0.013599999, 0.0244, 0.013599999, 0.01, 0.013599999, 0.0104]),
     "inverse_time": ("InverseTimeDecay(0.1, 4, 0.5)",
         [0.1, 0.08, 0.06666667, 0.057142857, 0.05, 0.044444446, 0.04, 0.036363635]),
     "inverse_time_staircase": ("InverseTimeDecay(0.1, 4, 0.5, staircase=True)",
         [0.1, 0.1, 0.06666667, 0.06666667, 0.05, 0.05, 0.04, 0.04]),
     "cosine": ("CosineDecay(0.1, 8, alpha=0.1)",
-        [0.1, 0.08681981, 0.054999996, 0.023180196, 0.010000001, 0.010000001, 0.010000001, 0.010000001]),
+        [0.1, 0.08681981, 0.054999996, 0.023180196, 0.010000001, 0.010000001, 0.010000001,
+         0.010000001]),
     "cosine_warmup": ("CosineDecay(0.0, 8, warmup_target=0.2, warmup_steps=4)",
         [0.0, 0.1, 0.2, 0.17071068, 0.099999994, 0.029289324, 0.0, 0.0]),
     "cosine_restarts": ("CosineDecayRestarts(0.1, 3)",
-        [0.1, 0.024999997, 0.093301274, 0.049999997, 0.006698725, 0.09829629, 0.08535534, 0.06294096]),
-    "cosine_restarts_constant_period": ("CosineDecayRestarts(0.1, 3, t_mul=1.0, m_mul=0.5, alpha=0.1)",
+        [0.1, 0.024999997, 0.093301274, 0.049999997, 0.006698725, 0.09829629, 0.08535534,
+         0.06294096]),
+    "cosine_restarts_constant_period": (
+        "CosineDecayRestarts(0.1, 3, t_mul=1.0, m_mul=0.5, alpha=0.1)",
         [0.1, 0.032499995, 0.04375, 0.0325, 0.015624997, 0.018437503, 0.015625, 0.011406251]),
-
 }
 STEPS = range(0, 15, 2)
 
@@ -55,7 +58,8 @@ def numpy_cosine_restarts(step, initial, first, t_mul, m_mul, alpha):
     return initial * ((1 - alpha) * 0.5 * m_mul ** i * (1 + math.cos(math.pi * fraction)) + alpha)
 
 
-@pytest.mark.parametrize("t_mul, m_mul, alpha", [(2.0, 1.0, 0.0), (1.5, 0.8, 0.1), (1.0, 0.5, 0.2)])
+@pytest.mark.parametrize("t_mul, m_mul, alpha",
+    [(2.0, 1.0, 0.0), (1.5, 0.8, 0.1), (1.0, 0.5, 0.2)])
 def test_cosine_restarts_matches_period_walk(t_mul, m_mul, alpha):
     schedule = S.CosineDecayRestarts(0.3, 4, t_mul=t_mul, m_mul=m_mul, alpha=alpha)
     for step in [0, 1, 3, 5, 9, 13, 20]:
