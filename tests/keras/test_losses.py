@@ -384,8 +384,9 @@ def test_crossentropy_gradient_from_logits():
                                rtol=1e-5)
 
 
-def test_docstring_examples():
+@pytest.mark.parametrize("module", ["", ".regression", ".probabilistic"])
+def test_docstring_examples(module):
     import doctest
-    import tapeflow.keras.losses as module
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    import importlib
+    result = doctest.testmod(importlib.import_module("tapeflow.keras.losses" + module))
     assert result.attempted > 0 and result.failed == 0
