@@ -134,20 +134,32 @@ def _file_name(suffix):
 
 
 def _make_logdir(logdir):
-    """Creates `logdir` with TF's error kinds for paths that cannot be created."""
+    """Creates `logdir`, with TF's error kinds and messages for paths that cannot be created."""
     try:
         os.makedirs(logdir, exist_ok=True)
-    except FileExistsError:
-        raise errors.FailedPreconditionError(
-            None, None, f"{logdir} is not a directory [Op:CreateSummaryFileWriter]") from None
     except OSError as error:
-        kind = {FileNotFoundError: errors.NotFoundError,
-                NotADirectoryError: errors.FailedPreconditionError,
-                PermissionError: errors.PermissionDeniedError}.get(type(error),
-                                                                   errors.UnknownError)
-        where = error.filename or logdir
-        raise kind(None, None, f"{where}; {error.strerror} [Op:CreateSummaryFileWriter] "
-                   f"(creating the summary log directory {logdir!r})") from None
+        blocker = _first_non_directory(logdir)
+        if blocker is not None:
+            kind, message = errors.FailedPreconditionError, f"{blocker} is not a directory"
+        else:
+            kind = {FileNotFoundError: errors.NotFoundError,
+                    PermissionError: errors.PermissionDeniedError}.get(type(error),
+                                                                       errors.UnknownError)
+            message = f"{error.filename or logdir}; {error.strerror}"
+        raise kind(None, None, f"{message} [Op:CreateSummaryFileWriter] (cannot create the "
+                   f"summary log directory {logdir!r})") from None
+
+
+def _first_non_directory(path):
+    """The first existing prefix of `path` that is not a directory, or None."""
+    prefix = ""
+    for part in os.path.abspath(path).split(os.sep)[1:]:
+        prefix += os.sep + part
+        if os.path.exists(prefix) and not os.path.isdir(prefix):
+            return prefix
+        if not os.path.exists(prefix):
+            return None
+    return None
 
 
 # -- writers ------------------------------------------------------------------------
