@@ -82,11 +82,17 @@ def trace_export(name, step=None, profiler_outdir=None):
 
 
 def graph(graph_data):
-    """Writes a graph (a traced `Graph`, or a serialized `GraphDef`) to the default writer.
+    """Writes a graph to the default writer, at step 0, for TensorBoard's Graphs tab.
+
+    Args:
+      graph_data: a traced `Graph`, an object holding one in `.graph` (a concrete
+        function), or a serialized `GraphDef` (bytes).
 
     Returns:
       True if written, False if there is no default writer or recording is off.
     """
+    if hasattr(graph_data, "graph") and not isinstance(graph_data, bytes):
+        graph_data = graph_data.graph
     data = graph_data if isinstance(graph_data, bytes) else graph_def(graph_data)
     return _write_graph(data, step=0)
 
@@ -166,6 +172,9 @@ def _attr_value(value):
         return proto.float_field(4, value, keep_zero=True)
     if isinstance(value, (str, bytes)):
         return proto.message_field(2, value.encode() if isinstance(value, str) else value)
+    if isinstance(value, tuple) and all(type(v) is int for v in value):
+        packed = b"".join(proto.varint(v) for v in value)       # ListValue.i, packed
+        return proto.message_field(1, proto.bytes_field(3, packed))
     if hasattr(value, "as_datatype_enum"):
         return _type_attr(value)
     if isinstance(value, xp.ndarray):

@@ -18,11 +18,14 @@ import urllib.request
 import numpy as np
 import pytest
 
+import tapeflow as tf
+
 pytest.importorskip("tensorboard", reason="the `tensorboard` test extra is not installed")
 
 from tapeflow.keras.callbacks import TensorBoard  # noqa: E402
 from tests.summary.fake_keras import Sequential, fake_fit  # noqa: E402
 from tests.summary.headless import Chromium, find_chromium  # noqa: E402
+from tests.summary.test_graph import _traced_graph  # noqa: E402
 
 # Loopback requests must not go through a proxy from the environment.
 _LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -47,6 +50,10 @@ def server(tmp_path_factory):
     model = Sequential(learning_rate=0.05)
     fake_fit(TensorBoard(logdir, histogram_freq=1), model, epochs=3, steps=2,
              validation_steps=1)
+    graph_writer = tf.summary.create_file_writer(os.path.join(logdir, "graph"))
+    with graph_writer.as_default():
+        tf.summary.graph(_traced_graph())
+    graph_writer.close()
     port = _free_port()
     log = open(root / "tensorboard.log", "wb")
     process = subprocess.Popen(
@@ -69,14 +76,16 @@ def server(tmp_path_factory):
 
 
 def _wait_until_loaded(process, base_url, log_path, timeout=120.0):
-    """Polls until the server answers and has read both runs (the deadline bounds a hang)."""
+    """Polls until the server answers and has read all runs (the deadline bounds a hang)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"tensorboard exited early:\n{log_path.read_text()}")
         try:
             tags = _get_json(f"{base_url}/data/plugin/scalars/tags")
-            if {"train", "validation"} <= set(tags) and "epoch_loss" in tags["validation"]:
+            runs = _get_json(f"{base_url}/data/runs")
+            if ({"graph", "train", "validation"} <= set(runs) and {"train", "validation"} <= set(tags)
+                    and "epoch_loss" in tags["validation"]):
                 return
         except OSError:
             pass
@@ -92,7 +101,7 @@ def _scalars(base_url, run, tag):
 
 def test_scalars_endpoint_serves_the_callbacks_values(server):
     base_url, _, _ = server
-    assert _get_json(f"{base_url}/data/runs") == ["train", "validation"]
+    assert sorted(_get_json(f"{base_url}/data/runs")) == ["graph", "train", "validation"]
     # fake_fit: 2 batches per epoch, loss = 1 / global batch; validation loss 0.25 + epoch.
     train_loss = _scalars(base_url, "train", "epoch_loss")
     assert [s for s, _ in train_loss] == [0, 1, 2]
@@ -112,6 +121,13 @@ def test_histograms_endpoint(server):
     buckets = np.asarray(data[-1][2])
     assert buckets.shape == (30, 3) and buckets[:, 2].sum() == 6
     assert buckets[0, 0] == pytest.approx(float(model.layers[0].weights[0].numpy().min()))
+
+
+def test_graphs_plugin_serves_the_traced_graph(server):
+    base_url, _, _ = server
+    with _LOOPBACK.open(f"{base_url}/data/plugin/graphs/graph?run=graph", timeout=10) as reply:
+        text = reply.read().decode()
+    assert 'name: "MatMul"' in text and 'input: "SplitV:1"' in text
 
 
 def test_scalars_page_renders_in_headless_chromium(server, tmp_path):
