@@ -19,12 +19,15 @@ from tapeflow.core.array_api import xp
 
 _VARINT, _FIXED64, _LENGTH_DELIMITED, _FIXED32 = 0, 1, 2, 5
 _DT_STRING = 7
+_ONE_BYTE = [bytes((i,)) for i in range(128)]
 
 
 # -- fields ------------------------------------------------------------------------
 
 def varint(n):
     """`n` as a base-128 varint; negative int64s take ten bytes (two's complement)."""
+    if 0 <= n < 128:
+        return _ONE_BYTE[n]                 # keys, lengths and small steps: the common case
     n &= 0xFFFFFFFFFFFFFFFF
     out = bytearray()
     while n > 0x7F:

@@ -12,6 +12,7 @@ condition is decided before anything is computed.
 The writer, the tag and the plugin metadata are op attributes: a traced
 function uses the default writer of the time it was traced, as in TensorFlow.
 """
+import functools
 import time
 
 from tapeflow.core import dtypes as _dtypes
@@ -332,6 +333,7 @@ def _tag(name):
     return state.name_scope + name
 
 
+@functools.lru_cache(maxsize=256)
 def _metadata(plugin_name, description, content=b""):
     return proto.summary_metadata(plugin_name, content=content, description=description or "")
 
