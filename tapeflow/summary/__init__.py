@@ -1,10 +1,12 @@
 """`tf.summary`: write TensorBoard event files.
 
->>> writer = tf.summary.create_file_writer("/tmp/tapeflow-doctest-logs")
+>>> import tempfile
+>>> writer = tf.summary.create_file_writer(tempfile.mkdtemp())
 >>> with writer.as_default(step=1):
 ...     written = tf.summary.scalar("loss", 0.25)
 >>> bool(written)
 True
+>>> writer.close()
 
 Re-exports only; the writer and state live in `writer.py`, the summary ops in
 `summaries.py`, graph export in `trace.py`, the file format in `proto.py` and

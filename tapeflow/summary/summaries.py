@@ -108,7 +108,7 @@ def write(tag, tensor, step=None, metadata=None, name=None):
       tag: the summary's tag (not prefixed by the name scope).
       tensor: the value, or a callable returning it (called only when recording).
       step: an int64-convertible scalar; defaults to `tf.summary.experimental.get_step()`.
-      metadata: a serialized `SummaryMetadata` proto (bytes), or None.
+      metadata: a `SummaryMetadata` proto, serialized (bytes) or not, or None.
       name: unused.
 
     Returns:
@@ -118,6 +118,8 @@ def write(tag, tensor, step=None, metadata=None, name=None):
     Raises:
       ValueError: no step was given and no default step is set.
     """
+    if hasattr(metadata, "SerializeToString"):
+        metadata = metadata.SerializeToString()
     return _write(WriteSummary, tag, tensor, step, metadata or b"")
 
 
@@ -158,7 +160,8 @@ def scalar(name, data, step=None, description=None):
                          + _where("scalar", name, dims))
     if data.dtype is _dtypes.string:
         raise errors.UnimplementedError(
-            None, None, "Cast string to float is not supported [Op:Cast]" + _where("scalar", name, dims))
+            None, None,
+            "Cast string to float is not supported [Op:Cast]" + _where("scalar", name, dims))
     return _write(WriteScalarSummary, _tag(name), data, step, _metadata("scalars", description))
 
 

@@ -136,13 +136,17 @@ def test_write_generic_tensors_and_deferred_values(writer):
     def expensive():
         calls.append(1)
         return tf.constant([[1, 2], [3, 4]])
+    class Metadata:                                       # a protobuf message, duck-typed
+        def SerializeToString(self):
+            return b"\n\x08\n\x06custom"                  # plugin_data {plugin_name: "custom"}
     tf.summary.write("m", expensive, step=1, metadata=b"")
     with tf.summary.record_if(False):
         tf.summary.write("skipped", expensive, step=1)
-    (value,) = _values(writer)
+    tf.summary.write("with_metadata", "x", step=1, metadata=Metadata())
+    value, with_metadata = _values(writer)
     assert calls == [1]                                   # not called when not recording
     assert value["tensor"].dtype == np.int32 and value["tensor"].tolist() == [[1, 2], [3, 4]]
-    assert value["plugin"] == ""
+    assert value["plugin"] == "" and with_metadata["plugin"] == "custom"
 
 
 # -- bad input -----------------------------------------------------------------------------

@@ -84,7 +84,8 @@ def _wait_until_loaded(process, base_url, log_path, timeout=120.0):
         try:
             tags = _get_json(f"{base_url}/data/plugin/scalars/tags")
             runs = _get_json(f"{base_url}/data/runs")
-            if ({"graph", "train", "validation"} <= set(runs) and {"train", "validation"} <= set(tags)
+            if ({"graph", "train", "validation"} <= set(runs)
+                    and {"train", "validation"} <= set(tags)
                     and "epoch_loss" in tags["validation"]):
                 return
         except OSError:

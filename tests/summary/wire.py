@@ -17,7 +17,7 @@ _NUMPY_DTYPES = {1: np.float32, 2: np.float64, 3: np.int32, 4: np.uint8, 5: np.i
 
 
 def fields(data):
-    """{field number: [values]}: varints as ints, fixed64 as raw bytes, length-delimited as bytes."""
+    """{field number: [values]}: varints as ints, fixed-size and length-delimited as bytes."""
     out, i = {}, 0
     while i < len(data):
         key, i = _varint(data, i)
