@@ -5,20 +5,21 @@ A traced `function` body (a `tapeflow.graph.ir.Graph`) is written as a
 name, `name:i` for the i-th output) and its output dtypes and shapes. Variables
 appear as `VarHandleOp` nodes.
 
-`trace_on()` starts collecting the graphs of functions traced afterwards, and
-`trace_export()` writes what was collected. The compiler reports each graph it
-traces by calling `graph_traced(graph)`.
+`tf.summary.graph(g)` writes one GraphDef event. `trace_on()` collects the
+graphs of the functions traced from then on (the compiler calls the listeners
+in `tapeflow.graph.function.trace_listeners` after each trace), and
+`trace_export(name)` writes them as TensorFlow does: a summary tagged `name`
+holding a `RunMetadata` proto with one `function_graphs` entry per function.
 """
 import time
 import warnings
 
 from tapeflow.core.array_api import xp
 from tapeflow.core.convert import convert_to_tensor
+from tapeflow.graph import function as _function
 from tapeflow.summary import proto
-from tapeflow.summary.summaries import _step
+from tapeflow.summary.summaries import WriteSummary, _step, _write
 from tapeflow.summary.writer import recording_condition, summary_state
-
-_DT_RESOURCE = 20
 
 
 class _Trace:
@@ -29,10 +30,9 @@ class _Trace:
 _trace = _Trace()
 
 
-def graph_traced(graph):
-    """Called by `function` for each graph it traces; kept while tracing is on."""
-    if _trace.on:
-        _trace.graphs.append(graph)
+def graph_traced(concrete):
+    """Keeps the graph of a function just traced (a ConcreteFunction or a Graph)."""
+    _trace.graphs.append(getattr(concrete, "graph", concrete))
 
 
 def trace_on(graph=True, profiler=False, profiler_outdir=None):
@@ -49,22 +49,23 @@ def trace_on(graph=True, profiler=False, profiler_outdir=None):
     if _trace.on:
         warnings.warn("Trace already enabled", stacklevel=2)
         return
-    _trace.on = bool(graph)
-    _trace.graphs = []
+    if graph:
+        _trace.on, _trace.graphs = True, []
+        _function.trace_listeners.append(graph_traced)
 
 
 def trace_off():
     """Stops collecting graphs and drops what was collected."""
-    _trace.on = False
-    _trace.graphs = []
+    if graph_traced in _function.trace_listeners:
+        _function.trace_listeners.remove(graph_traced)
+    _trace.on, _trace.graphs = False, []
 
 
 def trace_export(name, step=None, profiler_outdir=None):
-    """Writes the graphs collected since `trace_on()` to the default writer, then stops.
+    """Writes the graphs traced since `trace_on()` to the default writer, then stops tracing.
 
     Args:
-      name: the name of the trace (TensorFlow tags its run metadata with it;
-        tapeflow writes the graph itself, shown as the run's graph).
+      name: the summary tag; TensorBoard's Graphs tab lists the trace under it.
       step: the step; defaults to `tf.summary.experimental.get_step()`.
       profiler_outdir: unused.
 
@@ -72,13 +73,14 @@ def trace_export(name, step=None, profiler_outdir=None):
       ValueError: tracing was not started with `trace_on()`, or no step is set.
     """
     if not _trace.on:
-        warnings.warn("Cannot export trace because nothing was traced. Call "
-                      "tf.summary.trace_on() before tracing.", stacklevel=2)
-        return
-    graphs = _trace.graphs
+        raise ValueError("Must enable trace before export through tf.summary.trace_on.")
+    if recording_condition() is not False:
+        step = _step(step)                   # raises while tracing stays on, as in TF
+    run_metadata = b"".join(proto.message_field(4, proto.message_field(2, graph_def(g)))
+                            for g in _trace.graphs)
+    metadata = proto.summary_metadata("graph_run_metadata_graph", content=b"1")
     trace_off()
-    for traced in graphs:
-        _write_graph(graph_def(traced), step)
+    _write(WriteSummary, name, convert_to_tensor(run_metadata), step, metadata)
 
 
 def graph(graph_data):

@@ -5,6 +5,7 @@ import pytest
 import tapeflow as tf
 from tapeflow.core.context import graph_scope
 from tapeflow.graph.ir import Graph
+from tapeflow.graph import function as tf_function
 from tapeflow.summary import trace
 from tests.summary.wire import fields, read_events
 
@@ -58,15 +59,44 @@ def test_graph_without_a_writer_writes_nothing():
     assert not bool(tf.summary.graph(_traced_graph()))
 
 
-def test_trace_export_writes_the_graphs_traced_while_on(writer):
+def trace_double_and_export(name, step):
+    """Traces `double` between trace_on and trace_export; `before` is traced before."""
+    @tf.function
+    def before(x):
+        return x + 1.0
+
+    @tf.function
+    def double(x):
+        return x * 2.0
+    before(tf.constant(1.0))
     tf.summary.trace_on(graph=True)
-    trace.graph_traced(_traced_graph())       # what `function` reports when it traces
-    tf.summary.trace_export("step_fn", step=5)
-    trace.graph_traced(_traced_graph())       # tracing is off again: not kept
-    with pytest.warns(UserWarning, match="nothing was traced"):
-        tf.summary.trace_export("again", step=6)
-    graphs = [e for e in read_events(writer.path) if e["graph_def"]]
-    assert [e["step"] for e in graphs] == [5]
+    double(tf.constant(1.0))
+    before(tf.constant(2.0))                  # already traced: nothing new to export
+    tf.summary.trace_export(name, step=step)
+    double(tf.constant([1.0, 2.0]))           # a new trace, but tracing is off
+
+
+def test_trace_export_writes_the_functions_traced_while_on(writer):
+    trace_double_and_export("double_trace", step=5)
+    (event,) = [e for e in read_events(writer.path) if e["values"]]
+    (value,) = event["values"]
+    assert (value["tag"], event["step"]) == ("double_trace", 5)
+    assert (value["plugin"], value["content"]) == ("graph_run_metadata_graph", b"1")
+    function_graphs = fields(value["tensor"].item())[4]          # RunMetadata.function_graphs
+    (graph_def,) = [fields(g)[2][0] for g in function_graphs]    # .pre_optimization_graph
+    assert [op for _, op, _, _ in _nodes(graph_def)] == ["Placeholder", "Const", "Mul"]
+
+
+def test_trace_export_needs_trace_on_and_a_step(writer):
+    with pytest.raises(ValueError, match="Must enable trace before export"):
+        tf.summary.trace_export("x", step=0)
+    tf.summary.trace_on()
+    with pytest.warns(UserWarning, match="Trace already enabled"):
+        tf.summary.trace_on()
+    with pytest.raises(ValueError, match="No step set"):
+        tf.summary.trace_export("x")
+    tf.summary.trace_export("x", step=1)                          # tracing was still on
+    assert not trace._trace.on and trace.graph_traced not in tf_function.trace_listeners
 
 
 def test_tensorboard_parses_the_graph(writer):

@@ -25,7 +25,7 @@ pytest.importorskip("tensorboard", reason="the `tensorboard` test extra is not i
 from tapeflow.keras.callbacks import TensorBoard  # noqa: E402
 from tests.summary.fake_keras import Sequential, fake_fit  # noqa: E402
 from tests.summary.headless import Chromium, find_chromium  # noqa: E402
-from tests.summary.test_graph import _traced_graph  # noqa: E402
+from tests.summary.test_graph import _traced_graph, trace_double_and_export  # noqa: E402
 
 # Loopback requests must not go through a proxy from the environment.
 _LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -53,6 +53,7 @@ def server(tmp_path_factory):
     graph_writer = tf.summary.create_file_writer(os.path.join(logdir, "graph"))
     with graph_writer.as_default():
         tf.summary.graph(_traced_graph())
+        trace_double_and_export("double_trace", step=0)
     graph_writer.close()
     port = _free_port()
     log = open(root / "tensorboard.log", "wb")
@@ -129,6 +130,10 @@ def test_graphs_plugin_serves_the_traced_graph(server):
     with _LOOPBACK.open(f"{base_url}/data/plugin/graphs/graph?run=graph", timeout=10) as reply:
         text = reply.read().decode()
     assert 'name: "MatMul"' in text and 'input: "SplitV:1"' in text
+    query = urllib.parse.urlencode({"run": "graph", "tag": "double_trace"})
+    with _LOOPBACK.open(f"{base_url}/data/plugin/graphs/graph?{query}", timeout=10) as reply:
+        text = reply.read().decode()
+    assert 'op: "Mul"' in text
 
 
 def test_scalars_page_renders_in_headless_chromium(server, tmp_path):
