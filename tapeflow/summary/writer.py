@@ -51,7 +51,8 @@ class EventFile:
 
     def __init__(self, logdir, max_queue, flush_millis, filename_suffix):
         self.path = os.path.join(logdir, _file_name(filename_suffix))
-        self._max_queue = max_queue
+        # flush_millis <= 0 asks for no delay at all: every summary is written at once.
+        self._max_queue = max_queue if flush_millis > 0 else 0
         self._lock = threading.Lock()
         self._queue = []
         self._closed = False
@@ -60,9 +61,12 @@ class EventFile:
         self._write_now(proto.event(time.time(), file_version=FILE_VERSION,
                                     source_writer=SOURCE_WRITER))
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._flush_every, args=(flush_millis / 1000,),
-                                        name=f"summary-flush-{self.path}", daemon=True)
-        self._thread.start()
+        self._thread = None
+        if flush_millis > 0 and self._max_queue > 0:
+            self._thread = threading.Thread(target=self._flush_every,
+                                            args=(flush_millis / 1000,),
+                                            name=f"summary-flush-{self.path}", daemon=True)
+            self._thread.start()
 
     def add(self, event):
         """Queues one serialized `Event`; flushes when the queue passes `max_queue`."""
@@ -93,7 +97,7 @@ class EventFile:
                 self._closed = True
                 self._file.close()
                 self._stop.set()
-        if threading.current_thread() is not self._thread:
+        if self._thread is not None and threading.current_thread() is not self._thread:
             self._thread.join()
 
     @property

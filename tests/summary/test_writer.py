@@ -218,6 +218,14 @@ def test_background_thread_flushes_every_flush_millis(tmp_path):
     writer.close()
 
 
+def test_flush_millis_zero_writes_every_summary_at_once(tmp_path):
+    writer = tf.summary.create_file_writer(str(tmp_path), max_queue=100, flush_millis=0)
+    with writer.as_default(step=1):
+        tf.summary.scalar("a", 1.0)
+        assert len(summaries(writer.path)) == 1
+    writer.close()
+
+
 def test_flush_writes_queued_summaries(tmp_path):
     writer = tf.summary.create_file_writer(str(tmp_path), max_queue=100, flush_millis=10**9)
     writer.set_as_default(step=1)
