@@ -62,7 +62,8 @@ def main():
     rows["tensorflow"] = (run_elsewhere(tf_python, os.path.abspath(__file__), "--tensorflow")
                           if tf_python else None)
     names = list(rows["tapeflow"])
-    print(f"{'microseconds per call':24s}{'tapeflow':>12s}{'tensorflow':>12s}{'TF / tapeflow':>15s}")
+    header = f"{'tapeflow':>12s}{'tensorflow':>12s}{'TF / tapeflow':>15s}"
+    print(f"{'microseconds per call':24s}{header}")
     for name in names:
         ours = rows["tapeflow"][name] * 1e6
         theirs = rows["tensorflow"] and rows["tensorflow"].get(name)
