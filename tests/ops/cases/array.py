@@ -4,6 +4,12 @@ import numpy as np
 import tapeflow as tf
 from tests.ops.cases import Case, inputs, normal
 
+def _set(x, key, value):
+    out = x.copy()
+    out[key] = value
+    return out
+
+
 CASES = [
     Case("Identity", tf.identity, inputs(normal(2, 3)), lambda x: x, order=2),
     Case("StopGradient", tf.stop_gradient, inputs(normal(2, 3)), lambda x: x, grad=False),
@@ -49,9 +55,89 @@ CASES = [
          lambda x: x[1:, ::-2, None, 0], order=2),
     Case("StridedSlice", lambda x: x[..., 1], inputs(normal(2, 3, 4)), lambda x: x[..., 1],
          label="ellipsis"),
+    Case("StridedSlice", lambda x: tf.strided_slice(x, [0, 2], [2, 0], [1, -1], begin_mask=1,
+                                                    new_axis_mask=4),
+         inputs(normal(3, 4)), lambda x: x[:2, 2:0:-1], label="masks"),
+    Case("Slice", lambda x: tf.slice(x, [1, 0, 1], [1, -1, 2]), inputs(normal(3, 4, 3)),
+         lambda x: x[1:2, :, 1:3], order=2),
+    Case("TensorStridedSliceUpdate",
+         lambda x, v: tf.ops.indexing.apply(tf.ops.indexing.TensorStridedSliceUpdate, x, v,
+                                            key=(slice(None, None, -2), 1)),
+         inputs(normal(3, 4, 2), normal(2, 1)),
+         lambda x, v: _set(x, (slice(None, None, -2), 1), v), order=2),
     Case("StridedSliceGrad",
-         lambda dy, like: tf.ops.array.apply(tf.ops.array.StridedSliceGrad, dy, like,
+         lambda dy, like: tf.ops.array.apply(tf.ops.indexing.StridedSliceGrad, dy, like,
                                              key=(slice(1, None, None),)),
          inputs(normal(2, 3), normal(3, 3)),
          lambda dy, like: np.concatenate([np.zeros((1, 3), dy.dtype), dy]), wrt=(0,)),
+]
+
+# -- gather and scatter (tapeflow.ops.gather) --------------------------------------------
+
+_IDX = np.array([2, 0, 2, 1], dtype=np.int32)
+_IDX_BATCH = np.array([[0, 2, 2], [1, 1, 0]], dtype=np.int32)
+_IDX_ND = np.array([[1, 0], [0, 2], [1, 0]], dtype=np.int32)
+
+
+def _gather_batched(p, idx):
+    """Reference for gather(axis=2, batch_dims=1): loops over the batch."""
+    return np.stack([np.take(p[b], idx[b], axis=1) for b in range(p.shape[0])])
+
+
+def _scatter_add_reference(shape, idx, upd):
+    out = np.zeros(shape, upd.dtype)
+    for i, pos in enumerate(idx):
+        out[tuple(pos)] += upd[i]
+    return out
+
+
+def _scatter_reference(x, idx, upd, combine):
+    out = x.copy()
+    for i, pos in enumerate(idx):
+        out[tuple(pos)] = combine(out[tuple(pos)], upd[i])
+    return out
+
+
+CASES += [
+    Case("GatherV2", lambda p: tf.gather(p, _IDX), inputs(normal(3, 2)),
+         lambda p: p[_IDX], order=2),
+    Case("GatherV2", lambda p: tf.gather(p, _IDX.reshape(2, 2), axis=-1),
+         inputs(normal(2, 3, 3)), lambda p: p[..., _IDX.reshape(2, 2)], label="axis"),
+    Case("GatherV2", lambda p: tf.gather(p, _IDX_BATCH, axis=2, batch_dims=1),
+         inputs(normal(2, 4, 3, 2)), lambda p: _gather_batched(p, _IDX_BATCH), order=2,
+         label="batch_dims"),
+    Case("GatherGrad",
+         lambda dy, p: tf.ops.gather.apply(tf.ops.gather.GatherGrad, dy, p, tf.constant(_IDX), axis=0,
+                                           batch_dims=0),
+         inputs(normal(4, 2), normal(3, 2)),
+         lambda dy, p: np.stack([dy[_IDX == i].sum(0) for i in range(3)]), wrt=(0,)),
+    Case("GatherNd", lambda p: tf.gather_nd(p, _IDX_ND), inputs(normal(2, 3, 2)),
+         lambda p: p[_IDX_ND[:, 0], _IDX_ND[:, 1]], order=2),
+    Case("GatherNd", lambda p: tf.gather_nd(p, _IDX_ND[:2, :1].reshape(2, 1, 1),
+                                            batch_dims=1),
+         inputs(normal(2, 3, 2)),
+         lambda p: np.stack([p[b][_IDX_ND[b, 0]][None] for b in range(2)]),
+         label="batch_dims"),
+    Case("GatherNdGrad",
+         lambda dy, p: tf.ops.gather.apply(tf.ops.gather.GatherNdGrad, dy, p, tf.constant(_IDX_ND),
+                                           batch_dims=0),
+         inputs(normal(3, 2), normal(2, 3, 2)),
+         lambda dy, p: _scatter_add_reference(p.shape, _IDX_ND, dy), wrt=(0,)),
+    Case("ScatterNd", lambda u: tf.scatter_nd(_IDX_ND, u, [2, 3, 2]), inputs(normal(3, 2)),
+         lambda u: _scatter_add_reference((2, 3, 2), _IDX_ND, u), order=2),
+    Case("TensorScatterUpdate", lambda x, u: tf.tensor_scatter_nd_update(x, _IDX_ND[:2], u),
+         inputs(normal(2, 3, 2), normal(2, 2)),
+         lambda x, u: _scatter_reference(x, _IDX_ND[:2], u, lambda a, b: b), order=2),
+    Case("TensorScatterAdd", lambda x, u: tf.tensor_scatter_nd_add(x, _IDX_ND, u),
+         inputs(normal(2, 3, 2), normal(3, 2)),
+         lambda x, u: _scatter_reference(x, _IDX_ND, u, np.add), order=2),
+    Case("TensorScatterSub", lambda x, u: tf.tensor_scatter_nd_sub(x, _IDX_ND, u),
+         inputs(normal(2, 3, 2), normal(3, 2)),
+         lambda x, u: _scatter_reference(x, _IDX_ND, u, np.subtract), order=2),
+    Case("TensorScatterMax", lambda x, u: tf.tensor_scatter_nd_max(x, _IDX_ND, u),
+         inputs(normal(2, 3, 2), normal(3, 2)),
+         lambda x, u: _scatter_reference(x, _IDX_ND, u, np.maximum)),
+    Case("TensorScatterMin", lambda x, u: tf.tensor_scatter_nd_min(x, _IDX_ND, u),
+         inputs(normal(2, 3, 2), normal(3, 2)),
+         lambda x, u: _scatter_reference(x, _IDX_ND, u, np.minimum)),
 ]
