@@ -34,11 +34,15 @@ def shape_error(message, op_name):
 
 
 def attr_error(attr, dtype, op_name, allowed):
-    """TF's error for an input dtype outside an op's allowed list."""
-    names = ", ".join(d.name for d in allowed)
-    word = _C_TYPE_WORDS.get(dtype.name, dtype.name)
+    """TF's error for an input dtype outside an op's allowed list (DTypes or TF's names)."""
+    names = ", ".join(_c_word(d if isinstance(d, str) else d.name) for d in allowed)
+    word = _c_word(dtype.name)
     return InvalidArgumentError(None, None, f"Value for attr '{attr}' of {word} is not in the "
                                             f"list of allowed values: {names} [Op:{op_name}]")
+
+
+def _c_word(name):
+    return _C_TYPE_WORDS.get(name, name)
 
 
 def index_tensor(value, op_name, allowed=INT16_32_64, attr="Tindices"):

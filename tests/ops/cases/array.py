@@ -2,7 +2,7 @@
 import numpy as np
 
 import tapeflow as tf
-from tests.ops.cases import Case, inputs, normal
+from tests.ops.cases import Case, const, inputs, normal
 
 def _set(x, key, value):
     out = x.copy()
@@ -140,4 +140,79 @@ CASES += [
     Case("TensorScatterMin", lambda x, u: tf.tensor_scatter_nd_min(x, _IDX_ND, u),
          inputs(normal(2, 3, 2), normal(3, 2)),
          lambda x, u: _scatter_reference(x, _IDX_ND, u, np.minimum)),
+]
+
+# -- creation (tapeflow.ops.creation) -----------------------------------------------------
+
+_ONE_HOT_IDX = np.array([[0, 2], [-1, 3]], dtype=np.int32)
+
+CASES += [
+    Case("Range", lambda: tf.range(1, 11, 3), lambda rng: [],
+         lambda: np.arange(1, 11, 3, dtype=np.int32), grad=False),
+    Case("Range", lambda start: tf.range(start, 2.0, 0.3), inputs(lambda rng: np.array(-0.5)),
+         # TF converts the Python floats to float32 before widening them to start's dtype
+         lambda start: start + np.arange(9, dtype=start.dtype) * start.dtype.type(
+             np.float32(0.3)),
+         grad=False, label="float"),
+    Case("OneHot", lambda on: tf.one_hot(_ONE_HOT_IDX, 3, on_value=on, off_value=-on, axis=1),
+         inputs(lambda rng: np.array(2.5)),
+         lambda on: np.moveaxis(np.where(_ONE_HOT_IDX[..., None] == np.arange(3), on, -on),
+                                -1, 1),
+         grad=False),
+]
+
+# -- sorting and searching (tapeflow.ops.sort) --------------------------------------------
+
+
+def _stable_argsort(x, descending):
+    """Reference: sorts each row with Python's stable sort; NaN first in both directions."""
+    rows = x.reshape(-1, x.shape[-1])
+    out = []
+    for row in rows:
+        def key(i):
+            v = row[i]
+            return (0, 0.0) if np.isnan(v) else (1, -v if descending else v)
+        out.append(sorted(range(len(row)), key=key))
+    return np.array(out, dtype=np.int32).reshape(x.shape)
+
+
+def _ties(rng):
+    x = rng.integers(0, 3, (3, 5)).astype(np.float64)
+    x[0, 1] = np.nan
+    return [x]
+
+
+def _first_occurrence_reference(x):
+    values, idx, counts = [], [], []
+    for v in x.tolist():
+        if v not in values:
+            values.append(v)
+            counts.append(0)
+        idx.append(values.index(v))
+        counts[idx[-1]] += 1
+    return (np.array(values, dtype=x.dtype), np.array(idx, dtype=np.int32),
+            np.array(counts, dtype=np.int32))
+
+
+_SEQUENCE = np.array([[0.0, 1.0, 1.0, 4.0], [-2.0, 0.5, 3.0, 3.0]])
+_PROBES = np.array([[1.0, -1.0, 4.0], [3.0, 0.5, 9.0]])
+
+CASES += [
+    Case("ArgSort", tf.argsort, _ties, lambda x: _stable_argsort(x, False), grad=False),
+    Case("ArgSort", lambda x: tf.argsort(x, direction="DESCENDING"), _ties,
+         lambda x: _stable_argsort(x, True), grad=False, label="descending"),
+    Case("Unique", lambda x: list(tf.unique(x)),
+         inputs(lambda rng: np.array([3.0, 1.0, 3.0, -0.0, 0.0, 2.0, 1.0])),
+         lambda x: list(_first_occurrence_reference(x)[:2]), grad=False),
+    Case("UniqueWithCounts", lambda x: list(tf.unique_with_counts(x)),
+         inputs(lambda rng: np.array([5.0, 5.0, 2.0, 5.0, 7.0])),
+         lambda x: list(_first_occurrence_reference(x)), grad=False),
+    Case("LowerBound", lambda s, v: tf.searchsorted(s, v), inputs(const(_SEQUENCE),
+                                                                  const(_PROBES)),
+         lambda s, v: np.array([np.searchsorted(a, b, "left") for a, b in zip(s, v)],
+                               dtype=np.int32), grad=False),
+    Case("UpperBound", lambda s, v: tf.searchsorted(s, v, side="right"),
+         inputs(const(_SEQUENCE), const(_PROBES)),
+         lambda s, v: np.array([np.searchsorted(a, b, "right") for a, b in zip(s, v)],
+                               dtype=np.int32), grad=False),
 ]
