@@ -725,17 +725,20 @@ def reduce_sum_all(x):
 
 
 def one_hot_like(target, index):
-    """A tensor shaped like `target`: 1 at flat position `index`, 0 elsewhere (eager)."""
+    """A tensor shaped like `target`: 1 at flat position `index`, 0 elsewhere.
+
+    Built from ops (OneHot, Reshape), so `GradientTape.jacobian` also works while
+    tracing.
+    """
+    from tapeflow.ops.creation import one_hot
     dims = target._static_dims()
-    value = xp.zeros(int(_prod(dims)), dtype=target.dtype._np)
-    value[index] = 1
-    return convert_to_tensor(value.reshape(dims))
+    row = one_hot(convert_to_tensor(index), int(_prod(dims)), dtype=target.dtype)
+    return reshape(row, dims)
 
 
 def batch_one_hot_like(target, index):
-    """Like `target` [b, ...]: 1 at flat position `index` of every example."""
+    """Like `target` [b, ...]: 1 at flat position `index` of every example (any batch size)."""
+    from tapeflow.ops.creation import one_hot
     dims = target._static_dims()
-    value = xp.zeros((dims[0], int(_prod(dims[1:]))), dtype=target.dtype._np)
-    value[:, index] = 1
-    return convert_to_tensor(value.reshape(dims))
-
+    row = one_hot(convert_to_tensor(index), int(_prod(dims[1:])), dtype=target.dtype)
+    return broadcast_like(reshape(row, (1,) + tuple(dims[1:])), target)

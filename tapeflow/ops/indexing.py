@@ -326,7 +326,8 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
     Returns:
       The sliced tensor.
 
-    >>> strided_slice(constant([[1, 2, 3], [4, 5, 6]]), [0, 2], [2, 0], [1, -1]).numpy()
+    >>> import tapeflow as tf
+    >>> tf.strided_slice([[1, 2, 3], [4, 5, 6]], [0, 2], [2, 0], [1, -1]).numpy()
     array([[3, 2],
            [6, 5]], dtype=int32)
     """
@@ -430,7 +431,8 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's public name
 
     A size of -1 takes every remaining element of that dimension.
 
-    >>> slice(constant([[1, 2, 3], [4, 5, 6]]), [1, 0], [1, -1]).numpy()
+    >>> import tapeflow as tf
+    >>> tf.slice([[1, 2, 3], [4, 5, 6]], [1, 0], [1, -1]).numpy()
     array([[4, 5, 6]], dtype=int32)
     """
     x = _t(input_)
