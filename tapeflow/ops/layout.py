@@ -111,8 +111,8 @@ def _pad_infer(x, *constant, paddings, mode=None):
 
 def _unpad(dy, paddings):
     """The window of `dy` that a pad of `paddings` added its border around."""
-    from tapeflow.ops.indexing import StridedSlice
-    key = tuple(slice(a, -b if b else None) for a, b in paddings)
+    from tapeflow.ops.indexing import Span, StridedSlice
+    key = tuple(Span(a, -b if b else None) for a, b in paddings)
     return apply(StridedSlice, dy, key=key)
 
 

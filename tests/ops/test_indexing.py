@@ -345,8 +345,8 @@ def test_sliced_assign_in_a_traced_graph():
 
 def test_sliced_update_gradients():
     x = tf.constant(np.arange(6.0).reshape(2, 3))
-    value = tf.constant([10.0, 20.0])
-    key = (slice(None), 1)
+    value = tf.constant([10.0, 20.0], tf.float64)
+    key = (tf.ops.indexing.Span(), 1)
     with tf.GradientTape(persistent=True) as tape:
         tape.watch([x, value])
         y = tf.ops.indexing.apply(tf.ops.indexing.TensorStridedSliceUpdate, x, value, key=key)
