@@ -7,7 +7,7 @@ import numbers
 
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
-from tapeflow.core.convert import convert_to_tensor
+from tapeflow.core.convert import convert_to_tensor, scalar_like
 from tapeflow.core.dispatch import apply
 from tapeflow.core.errors import InvalidArgumentError, dtype_mismatch
 from tapeflow.core.op import Op
@@ -84,7 +84,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
         args = [cast(v, dtype) if tensor_like(v) else convert_to_tensor(v, dtype=dtype)
                 for v in (start, limit, delta)]
     else:
-        args = [as_tensor(v) for v in (start, limit, delta)]
+        args = [_python_scalar(v) for v in (start, limit, delta)]
         for arg in args:
             if arg.dtype not in _RANGE_DTYPES:
                 raise AssertionError(f"tf.range: {arg.dtype.name} is not among the dtypes "
@@ -98,6 +98,15 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
         except InvalidArgumentError:
             pass    # the kernel raises it, naming the op
     return apply(Range, *args, length=length)
+
+
+def _python_scalar(value):
+    """A tensor for a range argument; Python ints and floats come from a small cache."""
+    if type(value) is int and -2 ** 31 <= value < 2 ** 31:
+        return scalar_like(value, dtypes.int32)
+    if type(value) is float:
+        return scalar_like(value, dtypes.float32)
+    return as_tensor(value)
 
 
 # ================================================================================

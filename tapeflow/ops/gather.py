@@ -69,6 +69,8 @@ def _(params, indices, axis, batch_dims):
     _check_gather_range(indices, params.shape[axis])
     if batch_dims == 0:
         return xp.take(params, indices, axis=axis)
+    if batch_dims == axis == params.ndim - 1 == indices.ndim - 1:
+        return xp.take_along_axis(params, indices, axis=axis)   # e.g. sort's gather
     view, index = _batched_gather_index(params.shape, indices, axis, batch_dims)
     out = params.reshape(view)[index]
     return out.reshape(_gather_dims(params.shape, indices.shape, axis, batch_dims))
