@@ -14,8 +14,8 @@ from tapeflow.core.errors import InvalidArgumentError, NotFoundError
 from tapeflow.core.op import Op
 from tapeflow.core.spec import TensorSpec
 from tapeflow.core.tensor import EagerTensor
-from tapeflow.ops._array_util import (INT32_64, as_tensor, attr_error, shape_error, shape_list,
-                                      static_int)
+from tapeflow.ops._array_util import (INT32_64, as_tensor, attr_error, is_static, shape_error,
+                                      shape_list, static_int)
 from tapeflow.ops._rules import tensor_like
 
 
@@ -41,23 +41,39 @@ def _static_ints(value, attr, op_name, what):
 # Tile
 # ================================================================================
 
-def _tile_infer(x, multiples):
+def _tile_infer(x, *multiples_tensor, multiples):
     if x.dims is None:
         return TensorSpec(None, x.dtype)
-    return TensorSpec(tuple(None if d is None else d * m for d, m in zip(x.dims, multiples)),
-                      x.dtype)
+    return TensorSpec(tuple(None if d is None or m is None else d * m
+                            for d, m in zip(x.dims, multiples)), x.dtype)
+
+
+def _run_time_multiples(multiples, multiples_tensor):
+    if not multiples_tensor:
+        return multiples
+    values = tuple(int(m) for m in multiples_tensor[0])
+    for i, m in enumerate(values):
+        if m < 0:
+            raise _fail(f"Expected multiples[{i}] >= 0, but got {m}")
+    return values
 
 
 Tile = Op("Tile", infer=_tile_infer)
-Tile.kernel(lambda x, multiples: xp.tile(x, multiples) if x.ndim else x.copy())
+
+
+@Tile.kernel
+def _(x, *multiples_tensor, multiples):
+    multiples = _run_time_multiples(multiples, multiples_tensor)
+    return xp.tile(x, multiples) if x.ndim else x.copy()
 
 
 @Tile.gradient
-def _(dy, x, out, multiples):
-    return apply(TileGrad, dy, x, multiples=multiples)
+def _(dy, x, *multiples_tensor, out, multiples):
+    return (apply(TileGrad, dy, x, *multiples_tensor, multiples=multiples),) + (
+        None,) * len(multiples_tensor)
 
 
-def _tile_grad_infer(dy, like, multiples):
+def _tile_grad_infer(dy, like, *multiples_tensor, multiples):
     return TensorSpec(like.dims, dy.dtype)
 
 
@@ -66,25 +82,37 @@ TileGrad = Op("TileGrad", infer=_tile_grad_infer)
 
 
 @TileGrad.kernel
-def _(dy, like, multiples):
+def _(dy, like, *multiples_tensor, multiples):
     split = []
-    for m, d in zip(multiples, like.shape):
+    for m, d in zip(_run_time_multiples(multiples, multiples_tensor), like.shape):
         split += [m, d]
     return dy.reshape(split).sum(axis=tuple(range(0, 2 * len(multiples), 2)), dtype=dy.dtype)
 
 
-TileGrad.gradient(lambda ddx, dy, like, out, multiples: (tile(ddx, multiples), None))
+@TileGrad.gradient
+def _(ddx, dy, like, *multiples_tensor, out, multiples):
+    return (apply(Tile, ddx, *multiples_tensor, multiples=multiples), None) + (
+        None,) * len(multiples_tensor)
 
 
 def tile(input, multiples, name=None):  # noqa: A002 - TF's argument name
     """Repeats `input` `multiples[i]` times along each dimension i (TF's `tf.tile`).
+
+    `multiples` may hold traced values inside a `tf.function`.
 
     >>> import tapeflow as tf
     >>> tf.tile([[1, 2]], [2, 2]).numpy()
     array([[1, 2, 1, 2],
            [1, 2, 1, 2]], dtype=int32)
     """
+    from tapeflow.ops.array import shape_argument
     x = as_tensor(input)
+    if not is_static(multiples):
+        template, extra = shape_argument(multiples, "Tile")
+        if len(template) != x.ndim:
+            raise ValueError(f"Expected multiples argument to be a vector of length {x.ndim} "
+                             f"but got length {len(template)}")
+        return apply(Tile, x, *extra, multiples=template)
     m = _static_ints(multiples, "Tmultiples", "Tile", "multiples")
     if m.ndim != 1:
         raise shape_error(f"Expected multiples to be 1-D, but got shape {shape_list(m.shape)}",

@@ -447,3 +447,46 @@ def test_jacobians_trace():
                                                                           [3.0, 4.0]])])
     _eq(j, np.diag([2.0, 4.0, 6.0]))
     _eq(bj, [np.diag([2.0, 4.0]), np.diag([6.0, 8.0])])
+
+
+# -- shapes known only at run time inside tf.function ------------------------------------
+
+def test_traced_shape_arguments():
+    @tf.function(input_signature=[tf.TensorSpec([None, 2, 3], tf.float32)])
+    def f(x):
+        n = tf.shape(x)[0]
+        outputs = [tf.reshape(x, [n, -1]), tf.zeros([n, 5]), tf.reshape(x, [-1, tf.shape(x)[2]]),
+                   tf.broadcast_to(tf.ones([1, 3]), tf.shape(x)[1:]), tf.zeros(tf.shape(x)),
+                   tf.tile(x[:, :1], [1, n, 1]), tf.one_hot(tf.range(n), n)]
+        static = [t.shape.as_list() for t in outputs]
+        assert static == [[None, None], [None, 5], [None, 3], [2, 3], [None, 2, 3],
+                          [None, None, 3], [None, None]], static
+        return outputs
+
+    shapes = [t.shape for t in f(tf.ones([4, 2, 3]))]
+    assert shapes == [(4, 6), (4, 5), (8, 3), (2, 3), (4, 2, 3), (4, 4, 3), (4, 4)]
+
+
+def test_traced_tile_gradient():
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def f(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(tf.tile(x, [1, tf.shape(x)[0]]))
+        return tape.gradient(y, x)
+
+    _eq(f(tf.ones([2, 3])), np.full((2, 3), 2.0))
+
+
+def test_slicing_and_assignment_in_tf_function():
+    v = tf.Variable(np.zeros((3, 2), np.float32))
+
+    @tf.function
+    def write(i, value):
+        v[i].assign(value)
+        v[0:1, 1].assign([7.0])
+        return v[i] * 2.0
+
+    _eq(write(tf.constant(2), tf.constant([1.0, 2.0])), [2, 4])
+    _eq(write(tf.constant(1), tf.constant([3.0, 4.0])), [6, 8])
+    _eq(v, [[0, 7], [3, 4], [1, 2]])
