@@ -1,9 +1,14 @@
-"""Array ops: creation, shape manipulation, joining and indexing.
+"""Array ops: identity, fill/zeros/ones, shapes, reshaping, broadcasting, joining, splitting.
 
 Ops that take a shape take it as a static attribute when it is known (the
-common case, and the fastest to run); gradient rules use the `*_like` ops,
-which read the shape from a reference tensor at run time, so they also work
-for traced shapes with unknown dimensions.
+common case, and the fastest to run); a shape with entries known only at run
+time (inside a trace) comes as an extra 1-D input (`shape_argument`). Gradient
+rules use the `*_like` ops, which read the shape from a reference tensor at
+run time, so they also work for traced shapes with unknown dimensions.
+
+The other array-op families live beside this module: indexing.py (`x[key]`,
+slice, strided_slice), gather.py, creation.py (range, one_hot, ...),
+layout.py (tile, pad, reverse, ...) and sort.py.
 """
 import numbers
 

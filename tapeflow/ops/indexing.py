@@ -1,10 +1,10 @@
 """Indexing: `tensor[key]`, `tf.slice`, `tf.strided_slice`, and `variable[key].assign(...)`.
 
 Every slicing form is turned into one *key*: a tuple of NumPy basic-indexing
-items (ints, slices, `None` for a new axis, `Ellipsis`). The key is a static op
-attribute; an index that is only known at run time (a tensor inside a traced
-function, or a variable) appears in it as a `_Dyn` marker that names one of
-the op's extra inputs, so traced indices work. Checks follow TF's
+items (ints, `Span`s - hashable slices -, `None` for a new axis, `Ellipsis`).
+The key is a static op attribute; an index that is only known at run time (a
+tensor inside a traced function, or a variable) appears in it as a `_Dyn`
+marker that names one of the op's extra inputs, so traced indices work. Checks follow TF's
 `StridedSlice`: the same messages, raised as ValueError by the shape rule
 while tracing and as InvalidArgumentError by the kernel when running.
 """
