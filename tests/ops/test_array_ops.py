@@ -13,7 +13,7 @@ import tapeflow as tf
 from tapeflow.core.context import graph_scope
 from tapeflow.graph.interpret import interpret
 from tapeflow.graph.ir import Graph
-from tapeflow.ops import array, creation, gather, indexing, layout, sort
+from tapeflow.ops import array, creation, gather, indexing, layout, shapes, sort
 
 P = tf.constant(np.arange(12.0, dtype=np.float32).reshape(3, 4))
 P3 = tf.constant(np.arange(24.0, dtype=np.float32).reshape(2, 3, 4))
@@ -27,7 +27,7 @@ def _eq(tensor, expected, dtype=None):
         assert tensor.dtype == dtype
 
 
-@pytest.mark.parametrize("module", [array, creation, gather, indexing, layout, sort])
+@pytest.mark.parametrize("module", [array, creation, gather, indexing, layout, shapes, sort])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
