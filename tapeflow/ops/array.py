@@ -724,18 +724,27 @@ def reduce_sum_all(x):
 def one_hot_like(target, index):
     """A tensor shaped like `target`: 1 at flat position `index`, 0 elsewhere.
 
-    Built from ops (OneHot, Reshape), so `GradientTape.jacobian` also works while
-    tracing.
+    While tracing it is built from ops (OneHot, Reshape), so `GradientTape.jacobian`
+    works inside `tf.function`; eagerly it is a constant made directly.
     """
-    from tapeflow.ops.creation import one_hot
     dims = target._static_dims()
-    row = one_hot(convert_to_tensor(index), int(_prod(dims)), dtype=target.dtype)
-    return reshape(row, dims)
+    size = int(_prod(dims))
+    if state.graph is None:
+        value = xp.zeros(size, dtype=target.dtype._np)
+        value[index] = 1
+        return convert_to_tensor(value.reshape(dims))
+    from tapeflow.ops.creation import one_hot
+    return reshape(one_hot(convert_to_tensor(index), size, dtype=target.dtype), dims)
 
 
 def batch_one_hot_like(target, index):
     """Like `target` [b, ...]: 1 at flat position `index` of every example (any batch size)."""
-    from tapeflow.ops.creation import one_hot
     dims = target._static_dims()
-    row = one_hot(convert_to_tensor(index), int(_prod(dims[1:])), dtype=target.dtype)
+    size = int(_prod(dims[1:]))
+    if state.graph is None:
+        value = xp.zeros((dims[0], size), dtype=target.dtype._np)
+        value[:, index] = 1
+        return convert_to_tensor(value.reshape(dims))
+    from tapeflow.ops.creation import one_hot
+    row = one_hot(convert_to_tensor(index), size, dtype=target.dtype)
     return broadcast_like(reshape(row, (1,) + tuple(dims[1:])), target)
