@@ -36,10 +36,9 @@ from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identit
                                 stack, stop_gradient, transpose, unstack, zeros, zeros_like)
 from tapeflow.ops.creation import eye, linspace, meshgrid, one_hot, range, sequence_mask
 from tapeflow.ops.gather import (boolean_mask, dynamic_partition, dynamic_stitch, gather,
-                                 gather_nd, scatter_nd,
-                                 tensor_scatter_nd_add, tensor_scatter_nd_max,
-                                 tensor_scatter_nd_min, tensor_scatter_nd_sub,
-                                 tensor_scatter_nd_update)
+                                 gather_nd, scatter_nd, tensor_scatter_nd_add,
+                                 tensor_scatter_nd_max, tensor_scatter_nd_min,
+                                 tensor_scatter_nd_sub, tensor_scatter_nd_update)
 from tapeflow.ops.indexing import slice, strided_slice
 from tapeflow.ops.layout import pad, repeat, reverse, reverse_sequence, roll, tile
 from tapeflow.ops.shapes import (broadcast_dynamic_shape, broadcast_static_shape,
