@@ -322,8 +322,9 @@ def _call_rule(entry, dys):
     if op.grad is None:
         raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.name}).")
     if op.multi_output:
-        dy = tuple(d if d is not None else vspace.zeros_like(o)
-                   for d, o in zip(dys, entry.outputs))
+        # Missing gradients of float outputs become zeros; other outputs get None.
+        dy = tuple(d if d is not None or not _differentiable_dtype(o.dtype)
+                   else vspace.zeros_like(o) for d, o in zip(dys, entry.outputs))
         out = entry.outputs
     else:
         dy, out = dys[0], entry.outputs[0]
