@@ -30,10 +30,17 @@ from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, divide, eq
                                reduce_sum, sigmoid, sign, sqrt, square, subtract, tanh,
                                truediv, where)
 
-# ---- array ops (tapeflow.ops.array) --------------------------------------------------------
+# ---- array ops (tapeflow.ops.array, indexing, ...) -----------------------------------------
 from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identity, ones,
                                 ones_like, rank, reshape, shape, size, split, squeeze, stack,
                                 stop_gradient, transpose, unstack, zeros, zeros_like)
+from tapeflow.ops.creation import eye, linspace, meshgrid, one_hot, range, sequence_mask
+from tapeflow.ops.gather import (boolean_mask, gather, gather_nd, scatter_nd,
+                                 tensor_scatter_nd_add, tensor_scatter_nd_max,
+                                 tensor_scatter_nd_min, tensor_scatter_nd_sub,
+                                 tensor_scatter_nd_update)
+from tapeflow.ops.indexing import slice, strided_slice
+from tapeflow.ops.sort import argsort, searchsorted, sort, unique, unique_with_counts
 
 # ---- nn, random, image, linalg, bitwise ops ------------------------------------------------
 

@@ -6,7 +6,7 @@ and Variable, and gives the tape the few ops its backward pass needs.
 import types
 
 from tapeflow.core import tape as _tape
-from tapeflow.ops import array, math  # noqa: F401 - registers ops and operators
+from tapeflow.ops import array, creation, gather, indexing, math, sort  # noqa: F401
 from tapeflow.ops import bitwise, image, linalg, nn, random  # noqa: F401
 
 _tape.set_vspace(types.SimpleNamespace(
