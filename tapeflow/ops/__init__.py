@@ -8,6 +8,7 @@ import types
 from tapeflow.core import tape as _tape
 from tapeflow.ops import array, creation, gather, indexing, math, sort  # noqa: F401
 from tapeflow.ops import bitwise, image, linalg, nn, random  # noqa: F401
+from tapeflow.ops import clip, elementwise, reduction, segment  # noqa: F401 - math family
 
 _tape.set_vspace(types.SimpleNamespace(
     add=math.add,
