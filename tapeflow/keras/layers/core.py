@@ -1,18 +1,16 @@
 """Core layers: Dense, Activation, Lambda, Embedding, Rescaling, Identity."""
 import inspect
 
-from tapeflow.core import dtypes as _dtypes
+import tapeflow as tf
 from tapeflow.keras import activations, constraints, initializers, regularizers
 from tapeflow.keras.layers.base import Layer
 from tapeflow.keras.layers.input_spec import InputSpec
-from tapeflow.ops import array as _array
-from tapeflow.ops import math as _math
 
 
 def as_float_input(layer, x):
     """Casts non-float inputs to the layer's compute dtype (Keras ops promote int * float)."""
     if not x.dtype.is_floating:
-        return _math.cast(x, layer.compute_dtype)
+        return tf.cast(x, layer.compute_dtype)
     return x
 
 
@@ -87,9 +85,9 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
 
     def call(self, inputs, training=None):
-        x = _math.matmul(as_float_input(self, inputs), self.kernel)
+        x = tf.matmul(as_float_input(self, inputs), self.kernel)
         if self.bias is not None:
-            x = _math.add(x, self.bias)
+            x = tf.nn.bias_add(x, self.bias)
         return self.activation(x)
 
     def get_config(self):
@@ -220,14 +218,14 @@ class Embedding(Layer):
             self.set_weights(self._initial_weights)
 
     def call(self, inputs):
-        if inputs.dtype not in (_dtypes.int32, _dtypes.int64):
-            inputs = _math.cast(inputs, _dtypes.int32)
-        return _array.gather(self.embeddings, inputs)
+        if inputs.dtype not in (tf.int32, tf.int64):
+            inputs = tf.cast(inputs, tf.int32)
+        return tf.gather(self.embeddings, inputs)
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
             return None
-        return _math.not_equal(inputs, _math.cast(0, inputs.dtype))
+        return tf.not_equal(inputs, tf.cast(0, inputs.dtype))
 
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,
@@ -256,9 +254,7 @@ class Rescaling(Layer):
 
     def call(self, inputs):
         x = as_float_input(self, inputs)
-        scale = _math.cast(self.scale, x.dtype)
-        offset = _math.cast(self.offset, x.dtype)
-        return _math.add(_math.multiply(x, scale), offset)
+        return x * tf.cast(self.scale, x.dtype) + tf.cast(self.offset, x.dtype)
 
     def get_config(self):
         return {**super().get_config(), "scale": self.scale, "offset": self.offset}
