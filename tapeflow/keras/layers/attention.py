@@ -111,7 +111,7 @@ class MultiHeadAttention(Layer):
         def projection(name, dim, size):
             bias = (heads, size) if self.use_bias else None
             return _HeadsDense((dim, heads, size), bias, self._projection_args(), True,
-                               name=name)
+                               name=name, dtype=self.dtype_policy)
 
         self._query_dense = projection("query", query_shape[-1], self.key_dim)
         self._key_dense = projection("key", key_shape[-1], self.key_dim)
@@ -121,7 +121,7 @@ class MultiHeadAttention(Layer):
             output_dim = output_dim[-1]
         self._output_dense = _HeadsDense(
             (heads, self.value_dim, output_dim), (output_dim,) if self.use_bias else None,
-            self._projection_args(), False, name="attention_output")
+            self._projection_args(), False, name="attention_output", dtype=self.dtype_policy)
         for layer in (self._query_dense, self._key_dense, self._value_dense,
                       self._output_dense):
             layer.build()

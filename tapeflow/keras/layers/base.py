@@ -803,7 +803,8 @@ def _auto_config(cls, args, kwargs):
             arguments.update(arguments.pop(name))
         elif parameter.kind is parameter.VAR_POSITIONAL and arguments.get(name):
             return None
-    arguments.pop("name", None)
+    for key in ("name", "dtype", "trainable", "autocast", "activity_regularizer"):
+        arguments.pop(key, None)     # get_config() adds these itself
     return arguments if _plain(arguments) else None
 
 

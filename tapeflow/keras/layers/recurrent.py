@@ -332,7 +332,7 @@ class RNN(Layer):
         self.cell._dropout_mask = self.cell._recurrent_dropout_mask = None
         output = outputs if self.return_sequences else last
         if self.return_state:
-            return [output] + list(states)
+            return (output,) + tuple(states)      # a tuple, as in Keras 3
         return output
 
     def compute_mask(self, inputs, mask=None):
@@ -502,7 +502,7 @@ class Bidirectional(Layer):
         else:
             output = [y, y_rev]
         if self.return_state:
-            return (output if isinstance(output, list) else [output]) + states
+            return tuple(output if isinstance(output, list) else [output]) + tuple(states)
         return output
 
     def compute_mask(self, inputs, mask=None):
