@@ -56,7 +56,9 @@ class _Generator:
 
     def build(self, name):
         import numpy
+        from tapeflow.graph.memory import plan_inplace
         self.namespace.update(_add=numpy.add, _sub=numpy.subtract)
+        self.inplace = plan_inplace(self.graph)
         args = [self._name(v, "a") for v in self.graph.inputs]
         body_start = 2
         for node in self.graph.nodes:
@@ -125,6 +127,9 @@ class _Generator:
         args = [self._value_expr(x) for x in node.inputs]
         kernel = self._kernel_name(op)
         attrs = [f"{k}={self._attr_expr(v)}" for k, v in node.attrs.items()]
+        target_input = self.inplace.get(id(node))
+        if target_input is not None:   # write into a dead input buffer (graph/memory.py)
+            attrs.append(f"out={args[target_input]}")
         call = f"{kernel}({', '.join(args + attrs)})"
         outs = [self._name(v) for v in node.outputs]
         if op.multi_output:

@@ -5,6 +5,7 @@ from tapeflow.graph.passes import const_value, count_ops, make_const, producers
 
 _MAX_FOLDED_ELEMENTS = 1 << 20   # do not materialize huge constants at compile time
 _SHAPE_OPS = ("Shape", "Size", "Rank")
+_LIKE_OPS = ("ZerosLike", "OnesLike")   # depend only on the (static) shape of their input
 
 
 def fold_constants(graph):
@@ -34,6 +35,8 @@ def _fold(graph, node, producer_map):
         return None
     if op.name in _SHAPE_OPS:
         return _fold_shape_op(graph, node)
+    if op.name in _LIKE_OPS:
+        return _fold_like_op(graph, node)
     if not node.inputs:
         values = []
     else:
@@ -49,6 +52,20 @@ def _fold(graph, node, producer_map):
     if sum(a.size for a in arrays) > _MAX_FOLDED_ELEMENTS:
         return None
     return [make_const(graph, out, array) for out, array in zip(node.outputs, arrays)]
+
+
+def _fold_like_op(graph, node):
+    out = node.outputs[0]
+    dims = out._static_dims()
+    if dims is None or None in dims:
+        return None
+    size = 1
+    for d in dims:
+        size *= d
+    if size > _MAX_FOLDED_ELEMENTS:
+        return None
+    fill = xp.zeros if node.op.name == "ZerosLike" else xp.ones
+    return [make_const(graph, out, fill(dims, dtype=out.dtype._np))]
 
 
 def _fold_shape_op(graph, node):
