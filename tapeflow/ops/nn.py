@@ -66,7 +66,8 @@ ReluGrad = Op("ReluGrad", infer=_grad_infer, dtypes=REAL, elementwise=True)
 
 @ReluGrad.kernel
 def _(dy, y):
-    return xp.where(y > 0, dy, 0).astype(dy.dtype, copy=False)
+    # A multiply by the mask, as TF computes it (np.where is ~10x slower here).
+    return dy * (y > 0)
 
 
 ReluGrad.gradient(lambda ddx, dy, y, out: (apply(ReluGrad, ddx, y), None))
@@ -93,7 +94,7 @@ Relu6Grad = Op("Relu6Grad", infer=_grad_infer, dtypes=REAL, elementwise=True)
 @Relu6Grad.kernel
 def _(dy, x):
     # Zero at both kinks (x == 0 and x == 6), as TF.
-    return xp.where((x > 0) & (x < 6), dy, 0).astype(dy.dtype, copy=False)
+    return dy * ((x > 0) & (x < 6))
 
 
 Relu6Grad.gradient(lambda ddx, dy, x, out: (apply(Relu6Grad, ddx, x), None))
@@ -117,7 +118,9 @@ LeakyRelu = Op("LeakyRelu", infer=_leaky_infer, dtypes=FLOATS, elementwise=True)
 
 @LeakyRelu.kernel
 def _(x, alpha):
-    return xp.where(x > 0, x, x * x.dtype.type(alpha))
+    # x if x > 0 else alpha * x, as a max (alpha <= 1) or a min (alpha > 1).
+    scaled = x * x.dtype.type(alpha)
+    return xp.maximum(x, scaled) if alpha <= 1 else xp.minimum(x, scaled)
 
 
 LeakyRelu.gradient(lambda dy, x, out, alpha: apply(LeakyReluGrad, dy, x, alpha=alpha))
@@ -127,7 +130,11 @@ LeakyReluGrad = Op("LeakyReluGrad", infer=_grad_infer, dtypes=FLOATS, elementwis
 
 @LeakyReluGrad.kernel
 def _(dy, x, alpha):
-    return xp.where(x > 0, dy, dy * dy.dtype.type(alpha))   # alpha at 0, as TF
+    # dy where x > 0, alpha * dy elsewhere (alpha at 0, as TF).
+    slope = (x > 0).astype(dy.dtype)
+    slope *= dy.dtype.type(1 - alpha)
+    slope += dy.dtype.type(alpha)
+    return dy * slope
 
 
 LeakyReluGrad.gradient(
@@ -155,13 +162,13 @@ def leaky_relu(features, alpha=0.2, name=None):
 # ================================================================================
 
 Elu = _unary("Elu", FLOATS)
-Elu.kernel(lambda x: xp.where(x > 0, x, xp.expm1(xp.minimum(x, 0))))
+Elu.kernel(lambda x: xp.maximum(x, 0) + xp.expm1(xp.minimum(x, 0)))
 
 
 @Elu.gradient
 def _(dy, x, out):
-    # d/dx elu = 1 for x >= 0, exp(x) = out + 1 otherwise (reusing the output).
-    return where(greater_equal(x, 0), dy, multiply(dy, add(out, 1)))
+    # d/dx elu = 1 for x >= 0 and exp(x) = out + 1 otherwise: both are 1 + min(out, 0).
+    return multiply(dy, add(math_ops.minimum(out, 0), 1))
 
 
 def elu(features, name=None):
@@ -177,8 +184,8 @@ Selu = _unary("Selu", FLOATS)
 
 @Selu.kernel
 def _(x):
-    negative_part = (_SELU_SCALE * _SELU_ALPHA) * xp.expm1(xp.minimum(x, 0))
-    return xp.where(x > 0, _SELU_SCALE * x, negative_part).astype(x.dtype, copy=False)
+    positive = x.dtype.type(_SELU_SCALE) * xp.maximum(x, 0)
+    return positive + x.dtype.type(_SELU_SCALE * _SELU_ALPHA) * xp.expm1(xp.minimum(x, 0))
 
 
 @Selu.gradient
