@@ -22,8 +22,9 @@ from tapeflow.core.op import Op
 from tapeflow.core.spec import TensorSpec
 from tapeflow.ops import array as array_ops
 from tapeflow.ops._rules import tensor_like
-from tapeflow.ops.conv import (crop_spatial, geometry, output_size, pad_spatial,
-                               padding_attrs, shape_operand)
+from tapeflow.ops._conv_util import (crop_spatial, from_nhwc, geometry, is_channels_first,
+                                     output_size, pad_spatial, padding_attrs, shape_operand,
+                                     to_nhwc)
 
 MAX_POOL_DTYPES = dtypes.FLOATS | {dtypes.int8, dtypes.int16, dtypes.int32, dtypes.int64,
                                    dtypes.uint8, dtypes.uint16}
@@ -231,7 +232,7 @@ def _(ddx, sizes, dy, out, input_dims, **attrs):
 # Public functions
 # ================================================================================
 
-def _pool_values(value, name, op_name):
+def _pool_values(value, name, op_name, channels_first):
     """ksize/strides: an int or a list of 1, 2 or 4 ints -> (h, w), with TF's checks."""
     if tensor_like(value):
         value = value.numpy().tolist()
@@ -239,28 +240,23 @@ def _pool_values(value, name, op_name):
     if len(values) == 1:
         values = values * 2
     elif len(values) == 4:
+        depth = values[1] if channels_first else values[3]
         if values[0] != 1:
             raise op_error(op_name, "Pooling is not yet supported on the batch dimension.",
                            error=UnimplementedError)
-        if values[3] != 1:
+        if depth != 1:
             raise op_error(op_name, "MaxPooling supports exactly one of pooling across depth "
                                     "or pooling across width/height.", error=UnimplementedError)
-        values = values[1:3]
+        values = values[2:] if channels_first else values[1:3]
     elif len(values) != 2:
         raise ValueError(f"{name} should be of length 1, 2 or 4. Received: {name}={value} of "
                          f"length {len(values)}")
     return tuple(values)
 
 
-def _pool_attrs(op_name, ksize, strides, padding, data_format):
-    if data_format not in (None, "NHWC"):
-        if data_format == "NCHW":
-            kind = "MaxPoolingOp" if op_name == "MaxPool" else "AvgPoolingOp"
-            raise op_error(op_name, f"Default {kind} only supports NHWC on device type CPU")
-        raise op_error(op_name, f"Value for attr 'data_format' of \"{data_format}\" is not in "
-                                "the list of allowed values: \"NHWC\", \"NCHW\"")
-    ksize = _pool_values(ksize, "ksize", op_name)
-    strides = _pool_values(strides, "strides", op_name)
+def _pool_attrs(op_name, ksize, strides, padding, channels_first):
+    ksize = _pool_values(ksize, "ksize", op_name, channels_first)
+    strides = _pool_values(strides, "strides", op_name, channels_first)
     if min(ksize) < 1:
         raise op_error(op_name, "Sliding window ksize must be positive. The specified or "
                                 f"inferred ksize is: 1,{ksize[0]},{ksize[1]},1")
@@ -268,8 +264,15 @@ def _pool_attrs(op_name, ksize, strides, padding, data_format):
         raise op_error(op_name, f"Stride must be > 0, but got {min(strides)}")
     if op_name == "AvgPool" and not isinstance(padding, str):
         raise TypeError(f"Expected string for argument 'padding' not {padding!r}.")
-    padding, explicit = padding_attrs(padding, op_name)
+    padding, explicit = padding_attrs(padding, op_name, channels_first)
     return dict(ksize=ksize, strides=strides, padding=padding, explicit_paddings=explicit)
+
+
+def _pool2d(op, input, ksize, strides, padding, data_format):  # noqa: A002
+    channels_first = is_channels_first(data_format, op.name)
+    attrs = _pool_attrs(op.name, ksize, strides, padding, channels_first)
+    x = to_nhwc(_t(input), channels_first)
+    return from_nhwc(apply(op, x, **attrs), channels_first)
 
 
 def _t(x):
@@ -277,7 +280,7 @@ def _t(x):
 
 
 def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
-    """Max pooling over NHWC `input`.
+    """Max pooling over NHWC (or NCHW) `input`.
 
     Args:
       input: [batch, height, width, channels] of a real dtype.
@@ -288,15 +291,13 @@ def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
     >>> max_pool2d(x, 2, 2, "VALID").numpy().ravel()
     array([4.], dtype=float32)
     """
-    attrs = _pool_attrs("MaxPool", ksize, strides, padding, data_format)
-    return apply(MaxPool, _t(input), **attrs)
+    return _pool2d(MaxPool, input, ksize, strides, padding, data_format)
 
 
 def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
     """Average pooling over NHWC `input`; with SAME padding each window is divided by the
     number of real (unpadded) pixels it covers, as in TF."""
-    attrs = _pool_attrs("AvgPool", ksize, strides, padding, data_format)
-    return apply(AvgPool, _t(input), **attrs)
+    return _pool2d(AvgPool, input, ksize, strides, padding, data_format)
 
 
 def _pool1d_value(value, name):
@@ -310,17 +311,18 @@ def _pool1d_value(value, name):
 
 
 def _pool1d(pool2d, input, ksize, strides, padding, data_format):  # noqa: A002
-    if data_format not in (None, "NWC"):
-        data_format = "NCHW" if data_format == "NCW" else data_format
-    else:
-        data_format = "NHWC"
+    """A 2-D pooling over a height-1 image, as TF computes 1-D pooling."""
+    channels_first = data_format in ("NCW", "NCHW")
     if not isinstance(padding, str):
         pairs = list(padding)
         padding = [pairs[0], [0, 0]] + pairs[1:]
-    x = array_ops.expand_dims(_t(input), 1)
+        if channels_first:
+            padding = [pairs[0], pairs[1], [0, 0], pairs[2]]
+    axis = 2 if channels_first else 1
+    x = array_ops.expand_dims(_t(input), axis)
     out = pool2d(x, _pool1d_value(ksize, "ksize"), _pool1d_value(strides, "strides"),
-                 padding, data_format)
-    return array_ops.squeeze(out, axis=1)
+                 padding, "NCHW" if channels_first else "NHWC")
+    return array_ops.squeeze(out, axis=axis)
 
 
 def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002

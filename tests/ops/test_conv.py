@@ -66,9 +66,6 @@ def test_conv2d_argument_forms():
      "Row and column strides should be larger than 0."),
     (dict(dilations=0), tf.errors.InvalidArgumentError, "Dilated rates should be larger than 0."),
     (dict(dilations=[1, 2, 1]), ValueError, "dilations should be of length 1, 2 or 4"),
-    (dict(data_format="NCHW"), tf.errors.UnimplementedError,
-     "The Conv2D op currently only supports the NHWC tensor format on the CPU. The op was "
-     "given the format: NCHW"),
     (dict(data_format="NWHC"), tf.errors.InvalidArgumentError,
      "Value for attr 'data_format' of \"NWHC\" is not in the list of allowed values"),
 ])
@@ -135,8 +132,8 @@ def test_conv1d_and_convolution():
         [2, 2, 7, 4]
     with pytest.raises(ValueError, match="stride should be of length 1, 1 or 3"):
         tf.nn.conv1d(tf.ones([2, 7, 3]), tf.ones([3, 3, 4]), [2, 2], "SAME")
-    with pytest.raises(tf.errors.UnimplementedError, match="only supports the NHWC"):
-        tf.nn.conv1d(tf.ones([2, 3, 7]), tf.ones([3, 3, 4]), 1, "SAME", data_format="NCW")
+    assert tf.nn.conv1d(tf.ones([2, 3, 7]), tf.ones([3, 3, 4]), 1, "SAME",
+                        data_format="NCW").shape == [2, 4, 7]
     out = tf.nn.conv1d_transpose(tf.ones([2, 4, 4]), tf.ones([3, 3, 4]), [2, 8, 3], 2, "SAME")
     assert out.shape == [2, 8, 3]
     assert tf.nn.convolution(tf.ones([2, 7, 3]), tf.ones([3, 3, 4])).shape == [2, 5, 4]
@@ -163,3 +160,20 @@ def test_traced_gradient_with_unknown_batch():
     assert y.shape.as_list() == [None, 3, 3, 4]
     assert dx.shape.as_list() == [None, 6, 6, 2]
     assert df.shape.as_list() == [3, 3, 2, 4]
+
+
+def test_channels_first_matches_channels_last():
+    # TF's default (oneDNN) CPU build accepts NCHW; the result is the NHWC one, transposed.
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, 7, 6)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 3, 4)).astype(np.float32)
+    nchw = tf.nn.conv2d(x, w, [1, 1, 2, 1], [[0, 0], [0, 0], [1, 1], [0, 2]],
+                        data_format="NCHW")
+    nhwc = tf.nn.conv2d(x.transpose(0, 2, 3, 1), w, [1, 2, 1, 1],
+                        [[0, 0], [1, 1], [0, 2], [0, 0]])
+    np.testing.assert_allclose(nchw.numpy(), nhwc.numpy().transpose(0, 3, 1, 2), rtol=1e-5)
+    out = tf.nn.conv2d_transpose(tf.ones([2, 4, 4, 4]), W, [2, 3, 8, 8], 2, "SAME",
+                                 data_format="NCHW")
+    assert out.shape == [2, 3, 8, 8]
+    assert tf.nn.conv2d(tf.ones([2, 3, 7, 7]), W, 1, "VALID", data_format="NCHW").shape == \
+        [2, 4, 5, 5]

@@ -105,8 +105,8 @@ def test_pooling_shapes_and_dtypes():
      tf.errors.InvalidArgumentError, "tensor_in_shape must have 2 spatial dimensions. 3 0"),
     (lambda: tf.nn.avg_pool2d(tf.ones([7, 7, 3]), 2, 2, "VALID"),
      tf.errors.InvalidArgumentError, "Input must be 4 or 5-dimensional"),
-    (lambda: tf.nn.max_pool2d(tf.ones([1, 1, 4, 4]), 2, 2, "VALID", data_format="NCHW"),
-     tf.errors.InvalidArgumentError, "Default MaxPoolingOp only supports NHWC on device type"),
+    (lambda: tf.nn.max_pool2d(tf.ones([1, 4, 4, 1]), 2, 2, "VALID", data_format="NWHC"),
+     tf.errors.InvalidArgumentError, "Value for attr 'data_format' of \"NWHC\""),
     (lambda: tf.nn.avg_pool2d(tf.ones([1, 4, 4, 1], tf.int32), 2, 2, "VALID"),
      tf.errors.InvalidArgumentError, "Value for attr 'T' of int32 is not in the list"),
     (lambda: tf.nn.max_pool2d(tf.ones([1, 4, 4, 1], tf.bool), 2, 2, "VALID"),
@@ -123,3 +123,13 @@ def test_pooling_shapes_and_dtypes():
 def test_pooling_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_channels_first_pooling():
+    x = np.random.default_rng(0).standard_normal((2, 3, 6, 5)).astype(np.float32)
+    for pool in (tf.nn.max_pool2d, tf.nn.avg_pool2d):
+        nchw = pool(x, [1, 1, 3, 2], [1, 1, 2, 2], "SAME", data_format="NCHW")
+        nhwc = pool(x.transpose(0, 2, 3, 1), [3, 2], 2, "SAME")
+        np.testing.assert_allclose(nchw.numpy(), nhwc.numpy().transpose(0, 3, 1, 2))
+    assert tf.nn.max_pool1d(tf.ones([2, 3, 7]), 2, 2, "SAME", data_format="NCW").shape == \
+        [2, 3, 4]
