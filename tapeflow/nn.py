@@ -1,6 +1,8 @@
 """`tf.nn`: re-exports of the neural-network ops."""
 from tapeflow.ops.conv import (conv1d, conv1d_transpose, conv2d, conv2d_transpose,
                                convolution)
+from tapeflow.ops.depthwise import (depthwise_conv2d, depthwise_conv2d_backprop_filter,
+                                    depthwise_conv2d_backprop_input, separable_conv2d)
 from tapeflow.ops.losses import (compute_average_loss, l2_loss, scale_regularization_loss,
                                  sigmoid_cross_entropy_with_logits,
                                  softmax_cross_entropy_with_logits,

@@ -127,15 +127,20 @@ def im2col(x, g):
     return cols
 
 
-def col2im(cols, g, x_shape):
-    """The adjoint of im2col: adds each window row back where it came from in the input."""
-    padded = _padded_zeros(x_shape, g, cols.dtype)
-    if cols.size:
+def col2im_offsets(g, x_shape, dtype, contribution):
+    """Adds `contribution(i, j)` (a value per output pixel, shaped like the window view)
+    into the input pixels under kernel offset (i, j), for every offset."""
+    padded = _padded_zeros(x_shape, g, dtype)
+    if g.oh and g.ow and x_shape[0]:
         for i in range(g.kh):
             for j in range(g.kw):
-                g.window_view(padded, i, j)[...] += cols[:, :, :, i, j]
+                g.window_view(padded, i, j)[...] += contribution(i, j)
     return crop_spatial(padded, g.pads, x_shape[1], x_shape[2])
 
+
+def col2im(cols, g, x_shape):
+    """The adjoint of im2col: adds each window row back where it came from in the input."""
+    return col2im_offsets(g, x_shape, cols.dtype, lambda i, j: cols[:, :, :, i, j])
 
 
 # ================================================================================

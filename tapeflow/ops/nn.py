@@ -19,7 +19,7 @@ from tapeflow.core.op import Op
 from tapeflow.core.shape import shape_str
 from tapeflow.core.spec import TensorSpec
 from tapeflow.ops import array as array_ops
-from tapeflow.ops import conv, pooling  # noqa: F401 - registers convolution and pooling ops
+from tapeflow.ops import conv, depthwise, pooling  # noqa: F401 - registers their ops
 from tapeflow.ops import math as math_ops
 from tapeflow.ops._rules import binary_operands, same_as_input, tensor_like
 from tapeflow.ops.array import broadcast_like, reshape

@@ -235,6 +235,70 @@ CONV_CASES = [
 
 
 
+def _ref_depthwise(x, f, strides=(1, 1), padding="VALID", dilations=(1, 1)):
+    out = None
+    for a, b, rows, cols, (oh, ow), pads in _windows(x.shape, f.shape, strides, dilations,
+                                                       padding):
+        if out is None:
+            out = np.zeros((x.shape[0], oh, ow, x.shape[3] * f.shape[3]), x.dtype)
+            padded = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
+        patch = padded[:, rows, cols, :]                       # [n, kh, kw, c]
+        out[:, a, b, :] = np.einsum("nijc,ijcm->ncm", patch, f).reshape(x.shape[0], -1)
+    return out
+
+
+def _ref_depthwise_backprop_input(x_shape, f, dy, strides, padding, dilations=(1, 1)):
+    dx = None
+    for a, b, rows, cols, _, pads in _windows(x_shape, f.shape, strides, dilations, padding):
+        if dx is None:
+            dx = np.zeros((x_shape[0], x_shape[1] + sum(pads[0]), x_shape[2] + sum(pads[1]),
+                           x_shape[3]), dy.dtype)
+        g = dy[:, a, b, :].reshape(x_shape[0], f.shape[2], f.shape[3])     # [n, c, m]
+        dx[:, rows, cols, :] += np.einsum("ncm,ijcm->nijc", g, f)
+    (top, _), (left, _) = pads
+    return dx[:, top:top + x_shape[1], left:left + x_shape[2]]
+
+
+def _ref_depthwise_backprop_filter(x, f_shape, dy, strides, padding, dilations=(1, 1)):
+    df = np.zeros(f_shape, x.dtype)
+    for a, b, rows, cols, _, pads in _windows(x.shape, f_shape, strides, dilations, padding):
+        padded = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
+        g = dy[:, a, b, :].reshape(x.shape[0], f_shape[2], f_shape[3])
+        df += np.einsum("nijc,ncm->ijcm", padded[:, rows, cols, :], g)
+    return df
+
+
+def _depthwise_backprop_filter(f_shape, strides, padding, dilations=(1, 1)):
+    def fn(x, dy):
+        return tf.nn.depthwise_conv2d_backprop_filter(x, list(f_shape), dy,
+                                                      [1, *strides, 1], padding,
+                                                      dilations=[1, *dilations, 1])
+    return fn
+
+
+DEPTHWISE_CASES = [
+    Case("DepthwiseConv2dNative",
+         lambda x, f: tf.nn.depthwise_conv2d(x, f, [1, 1, 1, 1], "SAME"),
+         inputs(normal(1, 4, 3, 2), normal(2, 2, 2, 2)),
+         lambda x, f: _ref_depthwise(x, f, padding="SAME"), order=2),
+    Case("DepthwiseConv2dNative",
+         lambda x, f: tf.nn.depthwise_conv2d(x, f, [1, 2, 1, 1], EXPLICIT, dilations=[2, 1]),
+         inputs(normal(2, 7, 5, 2), normal(2, 3, 2, 3)),
+         lambda x, f: _ref_depthwise(x, f, (2, 1), EXPLICIT, (2, 1)), label="explicit_dilated"),
+    Case("DepthwiseConv2dNativeBackpropInput",
+         lambda dy, f: tf.nn.depthwise_conv2d_backprop_input([2, 5, 4, 2], f, dy, [1, 2, 2, 1],
+                                                             "SAME"),
+         inputs(normal(2, 3, 2, 6), normal(3, 2, 2, 3)),
+         lambda dy, f: _ref_depthwise_backprop_input((2, 5, 4, 2), f, dy, (2, 2), "SAME"),
+         order=2),
+    Case("DepthwiseConv2dNativeBackpropFilter", _depthwise_backprop_filter((3, 2, 2, 3), (2, 2),
+                                                                            "SAME"),
+         inputs(normal(2, 5, 4, 2), normal(2, 3, 2, 6)),
+         lambda x, dy: _ref_depthwise_backprop_filter(x, (3, 2, 2, 3), dy, (2, 2), "SAME"),
+         order=2),
+]
+
+
 # -- pooling: references loop over output positions ---------------------------------------
 
 def _pool_windows(x_shape, ksize, strides, padding):
@@ -429,4 +493,5 @@ LOSS_CASES = [
     Case("L2Loss", tf.nn.l2_loss, inputs(normal(3, 4)), lambda x: (x * x).sum() / 2, order=2),
 ]
 
-CASES = ACTIVATION_CASES + SOFTMAX_CASES + BIAS_CASES + CONV_CASES + POOL_CASES + LOSS_CASES
+CASES = (ACTIVATION_CASES + SOFTMAX_CASES + BIAS_CASES + CONV_CASES + DEPTHWISE_CASES
+         + POOL_CASES + LOSS_CASES)
