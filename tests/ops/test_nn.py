@@ -116,3 +116,91 @@ def test_bias_add_gradient_sums_all_but_channels():
         tape.watch(b)
         y = tf.nn.bias_add(x, b)
     assert tape.gradient(y, b).numpy().tolist() == [6.0] * 4
+
+
+def test_moments():
+    mean, variance = tf.nn.moments(tf.constant([[1.0, 2.0], [3.0, 5.0]]), axes=[0])
+    assert mean.numpy().tolist() == [2.0, 3.5] and variance.numpy().tolist() == [1.0, 2.25]
+    mean, variance = tf.nn.moments(tf.constant([[1.0, 2.0], [3.0, 5.0]]), axes=[0, 1],
+                                   keepdims=True)
+    assert mean.shape == [1, 1] and float(variance[0, 0]) == 2.1875
+    mean, variance = tf.nn.moments(tf.constant([[1, 2], [3, 5]]), axes=0)
+    assert mean.dtype == tf.int32 and mean.numpy().tolist() == [2, 3]
+    assert variance.numpy().tolist() == [1, 2]
+    mean, _ = tf.nn.moments(tf.constant([[1, 2], [3, 5]], tf.float16), axes=[0])
+    assert mean.dtype == tf.float16 and mean.numpy().tolist() == [2.0, 3.5]
+
+
+def test_moments_variance_gradient():
+    x = tf.constant([[1.0, 2.0], [3.0, 5.0]])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        _, variance = tf.nn.moments(x, [0])
+        y = tf.reduce_sum(variance * tf.constant([1.0, 2.0]))
+    assert tape.gradient(y, x).numpy().tolist() == [[-1.0, -3.0], [1.0, 3.0]]
+
+
+def test_batch_normalization():
+    out = tf.nn.batch_normalization(tf.constant([[1.0, 2.0]]), 1.0, 4.0, None, None, 0.001)
+    np.testing.assert_allclose(out.numpy(), [[0.0, 0.499938]], atol=1e-6)
+    out = tf.nn.batch_normalization(tf.ones([2, 3]), tf.zeros([3]), tf.ones([3]), tf.zeros([3]),
+                                    tf.ones([3]), 1e-3)
+    np.testing.assert_allclose(out.numpy(), np.full((2, 3), 0.9995004), rtol=1e-6)
+    out = tf.nn.batch_normalization(tf.constant([[1, 2]]), 1, 4, None, None, 0.001)
+    assert out.dtype == tf.int32 and out.numpy().tolist() == [[0, 0]]
+
+
+def test_l2_normalize():
+    np.testing.assert_allclose(tf.nn.l2_normalize([3.0, 4.0]).numpy(), [0.6, 0.8])
+    np.testing.assert_allclose(tf.nn.l2_normalize([[3.0, 4.0], [0.0, 0.0]], axis=1).numpy(),
+                               [[0.6, 0.8], [0.0, 0.0]])
+    np.testing.assert_allclose(tf.nn.l2_normalize([[3.0, 4.0], [0.0, 5.0]], axis=[0, 1]).numpy(),
+                               [[0.424264, 0.565685], [0.0, 0.707107]], rtol=1e-5)
+    np.testing.assert_allclose(tf.nn.l2_normalize([[3.0, 4.0], [0.0, 5.0]], dim=1).numpy(),
+                               [[0.6, 0.8], [0.0, 1.0]])
+    with pytest.raises(TypeError, match="Cannot convert 1e-12 to EagerTensor of dtype int32"):
+        tf.nn.l2_normalize([3, 4])
+
+
+def test_dropout_keeps_and_scales():
+    x = tf.ones([1000])
+    assert tf.nn.dropout(x, 0.0) is x
+    out = tf.nn.dropout(x, 0.5).numpy()
+    assert set(np.unique(out)) <= {0.0, 2.0} and 300 < (out == 2).sum() < 700
+    out = tf.nn.dropout(tf.ones([4, 3]), 0.5, noise_shape=[None, 1]).numpy()
+    assert all(len(set(row)) == 1 for row in out)   # one draw per row
+    out = tf.nn.dropout(tf.ones([4, 3]), 0.5, noise_shape=[1, 3]).numpy()
+    assert (out == out[0]).all()                    # one draw per column
+    out = tf.nn.dropout(tf.ones([4]), tf.constant(0.0)).numpy()
+    assert out.tolist() == [1.0] * 4
+
+
+def test_dropout_is_reproducible_with_seeds():
+    tf.random.set_seed(5)
+    first = tf.nn.dropout(tf.ones([20]), 0.5, seed=1).numpy()
+    tf.random.set_seed(5)
+    assert (tf.nn.dropout(tf.ones([20]), 0.5, seed=1).numpy() == first).all()
+    tf.random.set_seed(None)
+
+
+def test_dropout_gradient_is_the_mask():
+    x = tf.constant(np.arange(1.0, 9.0, dtype=np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.nn.dropout(x, 0.25)
+    g = tape.gradient(y, x).numpy()
+    np.testing.assert_allclose(g, (y.numpy() != 0) / 0.75)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: tf.nn.dropout(tf.ones([3]), 1.0), ValueError,
+     r"`rate` must be a scalar tensor or a float in the range \[0, 1\). Received: rate=1.0"),
+    (lambda: tf.nn.dropout(tf.ones([3]), -0.1), ValueError, "Received: rate=-0.1"),
+    (lambda: tf.nn.dropout(tf.ones([3], tf.int32), 0.5), ValueError,
+     "`x.dtype` must be a floating point tensor as `x` will be scaled"),
+    (lambda: tf.nn.dropout(tf.ones([3]), tf.constant(0.5, tf.float64)), ValueError,
+     "`x.dtype` must be compatible with `rate.dtype`"),
+])
+def test_dropout_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -4,7 +4,9 @@ import numpy as np
 import tapeflow as tf
 from tapeflow.core.dispatch import apply
 from tapeflow.ops import conv as conv_ops
+from tapeflow.ops import losses as loss_ops
 from tapeflow.ops import nn as nn_ops
+from tapeflow.ops import pooling as pool_ops
 from tests.ops.cases import Case, away_from, inputs, normal, uniform
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -231,4 +233,265 @@ CONV_CASES = [
          label="grouped"),
 ]
 
-CASES = ACTIVATION_CASES + SOFTMAX_CASES + BIAS_CASES + CONV_CASES
+
+
+def _ref_depthwise(x, f, strides=(1, 1), padding="VALID", dilations=(1, 1)):
+    out = None
+    for a, b, rows, cols, (oh, ow), pads in _windows(x.shape, f.shape, strides, dilations,
+                                                       padding):
+        if out is None:
+            out = np.zeros((x.shape[0], oh, ow, x.shape[3] * f.shape[3]), x.dtype)
+            padded = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
+        patch = padded[:, rows, cols, :]                       # [n, kh, kw, c]
+        out[:, a, b, :] = np.einsum("nijc,ijcm->ncm", patch, f).reshape(x.shape[0], -1)
+    return out
+
+
+def _ref_depthwise_backprop_input(x_shape, f, dy, strides, padding, dilations=(1, 1)):
+    dx = None
+    for a, b, rows, cols, _, pads in _windows(x_shape, f.shape, strides, dilations, padding):
+        if dx is None:
+            dx = np.zeros((x_shape[0], x_shape[1] + sum(pads[0]), x_shape[2] + sum(pads[1]),
+                           x_shape[3]), dy.dtype)
+        g = dy[:, a, b, :].reshape(x_shape[0], f.shape[2], f.shape[3])     # [n, c, m]
+        dx[:, rows, cols, :] += np.einsum("ncm,ijcm->nijc", g, f)
+    (top, _), (left, _) = pads
+    return dx[:, top:top + x_shape[1], left:left + x_shape[2]]
+
+
+def _ref_depthwise_backprop_filter(x, f_shape, dy, strides, padding, dilations=(1, 1)):
+    df = np.zeros(f_shape, x.dtype)
+    for a, b, rows, cols, _, pads in _windows(x.shape, f_shape, strides, dilations, padding):
+        padded = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
+        g = dy[:, a, b, :].reshape(x.shape[0], f_shape[2], f_shape[3])
+        df += np.einsum("nijc,ncm->ijcm", padded[:, rows, cols, :], g)
+    return df
+
+
+def _depthwise_backprop_filter(f_shape, strides, padding, dilations=(1, 1)):
+    def fn(x, dy):
+        return tf.nn.depthwise_conv2d_backprop_filter(x, list(f_shape), dy,
+                                                      [1, *strides, 1], padding,
+                                                      dilations=[1, *dilations, 1])
+    return fn
+
+
+DEPTHWISE_CASES = [
+    Case("DepthwiseConv2dNative",
+         lambda x, f: tf.nn.depthwise_conv2d(x, f, [1, 1, 1, 1], "SAME"),
+         inputs(normal(1, 4, 3, 2), normal(2, 2, 2, 2)),
+         lambda x, f: _ref_depthwise(x, f, padding="SAME"), order=2),
+    Case("DepthwiseConv2dNative",
+         lambda x, f: tf.nn.depthwise_conv2d(x, f, [1, 2, 1, 1], EXPLICIT, dilations=[2, 1]),
+         inputs(normal(2, 7, 5, 2), normal(2, 3, 2, 3)),
+         lambda x, f: _ref_depthwise(x, f, (2, 1), EXPLICIT, (2, 1)), label="explicit_dilated"),
+    Case("DepthwiseConv2dNativeBackpropInput",
+         lambda dy, f: tf.nn.depthwise_conv2d_backprop_input([2, 5, 4, 2], f, dy, [1, 2, 2, 1],
+                                                             "SAME"),
+         inputs(normal(2, 3, 2, 6), normal(3, 2, 2, 3)),
+         lambda dy, f: _ref_depthwise_backprop_input((2, 5, 4, 2), f, dy, (2, 2), "SAME"),
+         order=2),
+    Case("DepthwiseConv2dNativeBackpropFilter", _depthwise_backprop_filter((3, 2, 2, 3), (2, 2),
+                                                                            "SAME"),
+         inputs(normal(2, 5, 4, 2), normal(2, 3, 2, 6)),
+         lambda x, dy: _ref_depthwise_backprop_filter(x, (3, 2, 2, 3), dy, (2, 2), "SAME"),
+         order=2),
+]
+
+
+# -- pooling: references loop over output positions ---------------------------------------
+
+def _pool_windows(x_shape, ksize, strides, padding):
+    f_shape = tuple(ksize) + (x_shape[3], x_shape[3])
+    return _windows(x_shape, f_shape, strides, (1, 1), padding)
+
+
+def _ref_max_pool(x, ksize, strides, padding):
+    out = None
+    for a, b, rows, cols, (oh, ow), pads in _pool_windows(x.shape, ksize, strides, padding):
+        if out is None:
+            out = np.zeros((x.shape[0], oh, ow, x.shape[3]), x.dtype)
+            padded = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)), constant_values=-np.inf)
+        out[:, a, b] = padded[:, rows, cols].max(axis=(1, 2))
+    return out
+
+
+def _first_argmax_positions(x, ksize, strides, padding):
+    """Yields (a, b, n, c, row, col): the padded-input position of each window's first max."""
+    for a, b, rows, cols, _, pads in _pool_windows(x.shape, ksize, strides, padding):
+        padded = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)), constant_values=-np.inf)
+        window = padded[:, rows, cols]                        # [n, kh, kw, c]
+        flat = window.reshape(x.shape[0], -1, x.shape[3]).argmax(axis=1)
+        for n in range(x.shape[0]):
+            for c in range(x.shape[3]):
+                i, j = divmod(flat[n, c], window.shape[2])
+                yield a, b, n, c, rows.start + i, cols.start + j, pads
+
+
+def _ref_max_pool_grad(x, dy, ksize, strides, padding):
+    dx = None
+    for a, b, n, c, r, col, pads in _first_argmax_positions(x, ksize, strides, padding):
+        if dx is None:
+            dx = np.zeros((x.shape[0], x.shape[1] + sum(pads[0]), x.shape[2] + sum(pads[1]),
+                           x.shape[3]), dy.dtype)
+        dx[n, r, col, c] += dy[n, a, b, c]
+    (top, _), (left, _) = pads
+    return dx[:, top:top + x.shape[1], left:left + x.shape[2]]
+
+
+def _ref_max_pool_grad_grad(x, ddx, ksize, strides, padding):
+    out = _ref_max_pool(x, ksize, strides, padding)
+    result = np.zeros_like(out)
+    for a, b, n, c, r, col, pads in _first_argmax_positions(x, ksize, strides, padding):
+        padded = np.pad(ddx, ((0, 0), pads[0], pads[1], (0, 0)))
+        result[n, a, b, c] = padded[n, r, col, c]
+    return result
+
+
+def _valid_mask(x_shape, pads):
+    return np.pad(np.ones(x_shape[1:3]), pads)
+
+
+def _ref_avg_pool(x, ksize, strides, padding):
+    out = None
+    for a, b, rows, cols, (oh, ow), pads in _pool_windows(x.shape, ksize, strides, padding):
+        if out is None:
+            out = np.zeros((x.shape[0], oh, ow, x.shape[3]), x.dtype)
+            padded = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
+            valid = _valid_mask(x.shape, pads)
+        out[:, a, b] = padded[:, rows, cols].sum(axis=(1, 2)) / valid[rows, cols].sum()
+    return out
+
+
+def _ref_avg_pool_grad(x_shape, dy, ksize, strides, padding):
+    dx = None
+    for a, b, rows, cols, _, pads in _pool_windows(x_shape, ksize, strides, padding):
+        if dx is None:
+            dx = np.zeros((x_shape[0], x_shape[1] + sum(pads[0]), x_shape[2] + sum(pads[1]),
+                           x_shape[3]), dy.dtype)
+            valid = _valid_mask(x_shape, pads)
+        dx[:, rows, cols] += dy[:, a, b][:, None, None, :] / valid[rows, cols].sum()
+    (top, _), (left, _) = pads
+    return dx[:, top:top + x_shape[1], left:left + x_shape[2]]
+
+
+def _pool_attrs(ksize, strides, padding):
+    return dict(ksize=ksize, strides=strides, padding=padding, explicit_paddings=None)
+
+
+def _max_pool_grad(ksize, strides, padding):
+    def fn(x, dy):
+        y = tf.nn.max_pool2d(x, ksize, strides, padding)
+        return apply(pool_ops.MaxPoolGrad, x, y, dy, **_pool_attrs(ksize, strides, padding))
+    return fn
+
+
+def _max_pool_grad_grad(ksize, strides, padding):
+    def fn(x, ddx):
+        y = tf.nn.max_pool2d(x, ksize, strides, padding)
+        return apply(pool_ops.MaxPoolGradGrad, x, y, ddx,
+                     **_pool_attrs(ksize, strides, padding))
+    return fn
+
+
+def _avg_pool_grad(x_shape, ksize, strides, padding):
+    def fn(dy):
+        sizes = tf.constant(np.array(x_shape, np.int32))
+        return apply(pool_ops.AvgPoolGrad, sizes, dy, input_dims=x_shape,
+                     **_pool_attrs(ksize, strides, padding))
+    return fn
+
+
+def _ties(*shape):
+    """Small integers as floats: many equal values, so ties in max pooling are common."""
+    return lambda rng: rng.integers(0, 3, shape).astype(np.float64)
+
+
+POOL_CASES = [
+    Case("MaxPool", lambda x: tf.nn.max_pool2d(x, 2, 2, "VALID"), inputs(normal(2, 4, 6, 3)),
+         lambda x: _ref_max_pool(x, (2, 2), (2, 2), "VALID"), order=2),
+    Case("MaxPool", lambda x: tf.nn.max_pool2d(x, 3, 2, "SAME"), inputs(normal(2, 5, 4, 2)),
+         lambda x: _ref_max_pool(x, (3, 3), (2, 2), "SAME"), label="same_overlapping"),
+    Case("MaxPool", lambda x: tf.nn.max_pool2d(x, [2, 3], [1, 2], "VALID"),
+         inputs(normal(1, 5, 7, 2)), lambda x: _ref_max_pool(x, (2, 3), (1, 2), "VALID"),
+         label="rect"),
+    Case("MaxPool", lambda x: tf.nn.max_pool2d(x, 2, 2, "VALID"),
+         inputs(lambda rng: rng.integers(-9, 9, (2, 4, 4, 3)).astype(np.int32)),
+         lambda x: _ref_max_pool(x.astype(np.float64), (2, 2), (2, 2), "VALID").astype(
+             np.int32), grad=False, label="int32"),
+    Case("MaxPoolGrad", _max_pool_grad((2, 2), (2, 2), "VALID"),
+         inputs(_ties(2, 4, 6, 3), normal(2, 2, 3, 3)),
+         lambda x, dy: _ref_max_pool_grad(x, dy, (2, 2), (2, 2), "VALID"), wrt=(1,),
+         order=2),
+    Case("MaxPoolGrad", _max_pool_grad((3, 3), (2, 2), "SAME"),
+         inputs(_ties(2, 5, 4, 2), normal(2, 3, 2, 2)),
+         lambda x, dy: _ref_max_pool_grad(x, dy, (3, 3), (2, 2), "SAME"), wrt=(1,),
+         label="same_overlapping_ties"),
+    Case("MaxPoolGradGrad", _max_pool_grad_grad((3, 3), (1, 1), "SAME"),
+         inputs(_ties(1, 4, 4, 2), normal(1, 4, 4, 2)),
+         lambda x, ddx: _ref_max_pool_grad_grad(x, ddx, (3, 3), (1, 1), "SAME"), wrt=(1,),
+         order=2),
+    Case("AvgPool", lambda x: tf.nn.avg_pool2d(x, 2, 2, "VALID"), inputs(normal(2, 4, 6, 3)),
+         lambda x: _ref_avg_pool(x, (2, 2), (2, 2), "VALID"), order=2),
+    Case("AvgPool", lambda x: tf.nn.avg_pool2d(x, 3, 2, "SAME"), inputs(normal(2, 5, 4, 2)),
+         lambda x: _ref_avg_pool(x, (3, 3), (2, 2), "SAME"), label="same"),
+    Case("AvgPoolGrad", _avg_pool_grad((2, 5, 4, 2), (3, 3), (2, 2), "SAME"),
+         inputs(normal(2, 3, 2, 2)),
+         lambda dy: _ref_avg_pool_grad((2, 5, 4, 2), dy, (3, 3), (2, 2), "SAME"), order=2),
+]
+
+
+
+# -- losses --------------------------------------------------------------------------------
+
+def _labels(classes, *shape):
+    return lambda rng: rng.integers(0, classes, shape).astype(np.int32)
+
+
+def _distribution(*shape):
+    """Rows that sum to 1 (TF's softmax cross-entropy expects distributions)."""
+    def make(rng):
+        p = rng.uniform(0.1, 1.0, shape)
+        return p / p.sum(axis=-1, keepdims=True)
+    return make
+
+
+def _ref_sparse_xent(logits, labels):
+    log_p = _ref_log_softmax(logits)
+    onehot = np.eye(logits.shape[-1], dtype=logits.dtype)[labels]
+    return [-(onehot * log_p).sum(-1), np.exp(log_p) - onehot]
+
+
+def _ref_xent(logits, labels):
+    log_p = _ref_log_softmax(logits)
+    return [-(labels * log_p).sum(-1), np.exp(log_p) - labels]
+
+
+def _both_outputs(op):
+    return lambda logits, labels: list(apply(op, logits, labels))
+
+
+LOSS_CASES = [
+    Case("SparseSoftmaxCrossEntropyWithLogits",
+         _both_outputs(loss_ops.SparseSoftmaxCrossEntropyWithLogits),
+         inputs(normal(4, 5), _labels(5, 4)), _ref_sparse_xent, order=2),
+    Case("SparseSoftmaxCrossEntropyWithLogits",
+         lambda labels, logits: tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits),
+         inputs(_labels(4, 2, 3), normal(2, 3, 4)),
+         lambda labels, logits: _ref_sparse_xent(logits, labels)[0], label="rank3"),
+    Case("SoftmaxCrossEntropyWithLogits", _both_outputs(loss_ops.SoftmaxCrossEntropyWithLogits),
+         inputs(normal(3, 4), _distribution(3, 4)), _ref_xent, order=2),
+    Case("SoftmaxCrossEntropyWithLogits",
+         lambda labels, logits: tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=0),
+         inputs(lambda rng: np.ascontiguousarray(_distribution(3, 4)(rng).T), normal(4, 3)),
+         lambda labels, logits: _ref_xent(logits.T, labels.T)[0], label="axis0"),
+    Case("SoftmaxCrossEntropyWithLogits",
+         lambda labels, logits: tf.nn.softmax_cross_entropy_with_logits(labels, logits),
+         inputs(_distribution(1, 4), normal(3, 4)),
+         lambda labels, logits: _ref_xent(logits, np.broadcast_to(labels, logits.shape))[0],
+         label="broadcast_labels"),
+    Case("L2Loss", tf.nn.l2_loss, inputs(normal(3, 4)), lambda x: (x * x).sum() / 2, order=2),
+]
+
+CASES = (ACTIVATION_CASES + SOFTMAX_CASES + BIAS_CASES + CONV_CASES + DEPTHWISE_CASES
+         + POOL_CASES + LOSS_CASES)
