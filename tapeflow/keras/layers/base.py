@@ -608,7 +608,7 @@ class Layer:
     def _check_super_called(self):
         if not self.__dict__.get("_tracking_ready", False):
             raise RuntimeError("In layer '{}', you forgot to call `super().__init__()` as the "
-                               "first statement in the `__init__()` method. Go back and add "
+                               "first statement in the `__init__()` method. Go add "
                                "it!".format(self.__class__.__name__))
 
     # -- shapes ------------------------------------------------------------------------------
