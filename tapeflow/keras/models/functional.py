@@ -55,7 +55,8 @@ class Functional(Model):
                                  f"invalid value {x} of type {type(x)}")
         self._nodes, self._nodes_by_depth, self._operations = map_graph(self._inputs,
                                                                         self._outputs)
-        self.input_spec = [_input_spec_of(x) for x in self._inputs]
+        names = sorted(inputs) if isinstance(inputs, dict) else [None] * len(self._inputs)
+        self.input_spec = [_input_spec_of(x, name) for x, name in zip(self._inputs, names)]
         self.built = True
         self._build_shapes_dict = None
         self._set_dtype_from_inputs()
@@ -162,10 +163,12 @@ class Functional(Model):
         return f"<Functional name={self.name}, built={self.built}>"
 
 
-def _input_spec_of(x):
+def _input_spec_of(x, name=None):
+    """The spec a model input checks: its shape (any batch size), named for dict inputs."""
     shape = (None,) + tuple(x.shape[1:]) if x.shape else x.shape
-    return InputSpec(shape=shape, allow_last_axis_squeeze=True,
-                     name=x._keras_history.operation.name if x._keras_history else None)
+    if name is None and x._keras_history is not None:
+        name = x._keras_history.operation.name
+    return InputSpec(shape=shape, allow_last_axis_squeeze=True, name=name)
 
 
 def _fill_in(node, values):
@@ -219,6 +222,7 @@ def _walk(inputs, outputs):
     finished, in_progress = set(), set()
     nodes_in_order, first_seen = [], {}
     input_ids = {id(x) for x in inputs}
+    output_path = ""
 
     def visit(tensor):
         history = tensor._keras_history
@@ -230,6 +234,8 @@ def _walk(inputs, outputs):
         if not node.is_input and id(tensor) in input_ids:
             finished.add(node)
             return
+        if node.is_input and id(tensor) not in input_ids:
+            raise ValueError(f"Output with path `{output_path}` is not connected to `inputs`")
         if node in in_progress:
             raise ValueError(f"Tensor {tensor} from operation '{history.operation.name}' is "
                              "part of a cycle.")
@@ -242,7 +248,8 @@ def _walk(inputs, outputs):
         in_progress.remove(node)
         nodes_in_order.append(node)
 
-    for output in outputs:
+    for index, output in enumerate(outputs):
+        output_path = "" if len(outputs) == 1 else str(index)
         visit(output)
     return nodes_in_order, first_seen
 

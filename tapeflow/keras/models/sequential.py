@@ -83,7 +83,7 @@ class Sequential(Model):
     def pop(self, rebuild=True):
         """Removes and returns the last layer."""
         if not self.layers:
-            raise TypeError("There are no layers in the model.")
+            raise IndexError("pop from a Sequential model with no layers")
         layer = self._stack.pop()
         self.built = False
         self._functional = None
