@@ -129,5 +129,18 @@ class Model(Trainer, Layer):
 
     build._built_by_first_call = True
 
+    def get_config(self):
+        """The config of a subclassed model: its constructor's plain arguments (Keras 3)."""
+        return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A model from `get_config()`; functional configs rebuild the layer graph."""
+        if {"layers", "input_layers", "output_layers"} <= set(config):
+            from tapeflow.keras.models.functional import Functional
+            target = cls if issubclass(cls, Functional) else Functional
+            return Functional.from_config.__func__(target, config, custom_objects)
+        return super().from_config(config)
+
     def __repr__(self):
         return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
