@@ -39,6 +39,10 @@ from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identit
 
 # ---- function compiler and control flow ----------------------------------------------------
 from tapeflow.graph.function import function
+from tapeflow.graph.concrete import ConcreteFunction
+from tapeflow.graph.control_flow import case, cond, switch_case, while_loop
+from tapeflow.graph.tensor_array import TensorArray
+from tapeflow.graph.control_flow import print_ as print  # noqa: A001 - TF's public name
 
 # ---- public sub-namespaces ---------------------------------------------------------------------
 from tapeflow import bitwise, errors, image, linalg, math, nn, random  # noqa: E402
