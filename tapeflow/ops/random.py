@@ -30,7 +30,7 @@ from tapeflow.core.op import Op
 from tapeflow.core.shape import shape_str
 from tapeflow.core.spec import TensorSpec
 from tapeflow.ops import _random_bits as bits
-from tapeflow.ops._philox import PhiloxStream, random_u64
+from tapeflow.ops._philox import PhiloxStream
 from tapeflow.ops._rules import tensor_like
 from tapeflow.ops.stateless_random import (FLOATS, check_int_bounds, out_dims, run_dims,
                                            scale_unit_uniform, shape_operand)

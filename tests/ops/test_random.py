@@ -341,3 +341,21 @@ def test_stream_attribute_prints_in_graph_dumps():
         graph.outputs = [tf.random.uniform([2])]
     assert "RandomUniform() shape=(2,) dtype=tf.float32 stream=Philox(seed=5, seed2=0)" \
         in graph.as_text()
+
+
+def test_tf_function_random_ops_match_tf():
+    tf.random.set_seed(7)
+
+    @tf.function
+    def draw():
+        return tf.random.uniform([3]), tf.random.uniform([2]), tf.random.normal([2], seed=3)
+
+    first, second = draw(), draw()
+    _equal(first[0], [0.7537285089492798, 0.07793760299682617, 0.45880913734436035],
+           tf.float32)
+    _equal(second[1], [0.7407518625259399, 0.29213786125183105], tf.float32)
+    _equal(second[2], [1.1952472925186157, -0.844708263874054], tf.float32)
+    g = tf.random.Generator.from_seed(1)
+    normal = tf.function(lambda: g.normal([2]))
+    normal()
+    _equal(normal(), [1.6307176351547241, 0.007847783155739307], tf.float32)
