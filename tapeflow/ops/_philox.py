@@ -54,6 +54,21 @@ def philox_blocks(key, counter, count):
 
 def philox_blocks_at(key, counter, offsets):
     """Blocks for counters `counter + offsets` (a uint64 array), shape offsets.shape + [4]."""
+    flat = offsets.reshape(-1)
+    out = xp.empty((flat.size, 4), dtype=xp.uint32)
+    # Chunks that stay in cache, with in-place rounds: about 4x faster than whole arrays.
+    for start in range(0, flat.size, _CHUNK):
+        words = _mix(key, counter, flat[start:start + _CHUNK])
+        for j, word in enumerate(words):
+            out[start:start + _CHUNK, j] = word
+    return out.reshape(offsets.shape + (4,))
+
+
+_CHUNK = 16384
+
+
+def _mix(key, counter, offsets):
+    """The ten Philox rounds on counters `counter + offsets`; four uint64 arrays of words."""
     low, high = counter & MASK64, (counter >> 64) & MASK64
     c_low = offsets + xp.uint64(low)              # wraps modulo 2**64
     c_high = xp.full(offsets.shape, high, dtype=xp.uint64)
@@ -62,15 +77,23 @@ def philox_blocks_at(key, counter, offsets):
         c_high[carry] += xp.uint64(1)
     c0, c1 = c_low & _LOW32, c_low >> _32
     c2, c3 = c_high & _LOW32, c_high >> _32
+    p0, p1 = xp.empty_like(c0), xp.empty_like(c0)
     k0, k1 = key & 0xFFFFFFFF, (key >> 32) & 0xFFFFFFFF
     for _ in range(10):
-        p0 = c0 * _M0                              # 32 x 32 -> 64-bit products
-        p1 = c2 * _M1
-        c0, c1, c2, c3 = ((p1 >> _32) ^ c1 ^ xp.uint64(k0), p1 & _LOW32,
-                          (p0 >> _32) ^ c3 ^ xp.uint64(k1), p0 & _LOW32)
+        # (c0, c1, c2, c3) <- (hi(M1*c2) ^ c1 ^ k0, lo(M1*c2), hi(M0*c0) ^ c3 ^ k1, lo(M0*c0))
+        xp.multiply(c0, _M0, out=p0)               # 32 x 32 -> 64-bit products
+        xp.multiply(c2, _M1, out=p1)
+        xp.right_shift(p1, _32, out=c0)
+        xp.bitwise_xor(c0, c1, out=c0)
+        xp.bitwise_xor(c0, xp.uint64(k0), out=c0)
+        xp.bitwise_and(p1, _LOW32, out=c1)
+        xp.right_shift(p0, _32, out=c2)
+        xp.bitwise_xor(c2, c3, out=c2)
+        xp.bitwise_xor(c2, xp.uint64(k1), out=c2)
+        xp.bitwise_and(p0, _LOW32, out=c3)
         k0 = (k0 + _W0) & 0xFFFFFFFF
         k1 = (k1 + _W1) & 0xFFFFFFFF
-    return xp.stack([c0, c1, c2, c3], axis=-1).astype(xp.uint32)
+    return c0, c1, c2, c3
 
 
 def philox_words(key, counter, count):
