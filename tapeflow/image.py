@@ -5,7 +5,8 @@ from tapeflow.ops.image import (ResizeMethod, adjust_brightness, adjust_contrast
                                 pad_to_bounding_box, per_image_standardization,
                                 random_brightness, random_contrast, random_crop,
                                 random_flip_left_right, random_flip_up_down, resize,
-                                resize_with_crop_or_pad, rgb_to_grayscale, rot90,
+                                resize_with_crop_or_pad, resize_with_pad,
+                                rgb_to_grayscale, rot90,
                                 stateless_random_brightness, stateless_random_contrast,
                                 stateless_random_crop, stateless_random_flip_left_right,
                                 stateless_random_flip_up_down, transpose)

@@ -526,6 +526,28 @@ def resize_with_crop_or_pad(image, target_height, target_width):
                                target_height, target_width)
 
 
+def resize_with_pad(image, target_height, target_width, method=ResizeMethod.BILINEAR,
+                    antialias=False):
+    """Resizes keeping the aspect ratio, then pads with zeros (centrally) to the target."""
+    image = _t(image)
+    _check_image(image)
+    target_height = _static_int(target_height, "target_height")
+    target_width = _static_int(target_width, "target_width")
+    if target_width <= 0:
+        raise ValueError("target_width must be > 0.")
+    if target_height <= 0:
+        raise ValueError("target_height must be > 0.")
+    height, width = (xp.float32(d) for d in _height_width(image))
+    # TF's float32 arithmetic for the resized size and the padding.
+    ratio = max(width / xp.float32(target_width), height / xp.float32(target_height))
+    new_height, new_width = height / ratio, width / ratio
+    pad_top = max(0, int(xp.floor((xp.float32(target_height) - new_height) / xp.float32(2))))
+    pad_left = max(0, int(xp.floor((xp.float32(target_width) - new_width) / xp.float32(2))))
+    resized = resize(image, [int(xp.floor(new_height)), int(xp.floor(new_width))], method,
+                     antialias=antialias)
+    return pad_to_bounding_box(resized, pad_top, pad_left, target_height, target_width)
+
+
 def central_crop(image, central_fraction):
     """The central `central_fraction` (in (0, 1]) of each side of the image(s)."""
     image = _t(image)

@@ -101,7 +101,7 @@ class Generator:
 
     >>> g = tf.random.Generator.from_seed(1234)
     >>> g.uniform([2]).numpy()
-    array([0.3581475  , 0.113227606], dtype=float32)
+    array([0.3581475 , 0.11322761], dtype=float32)
     """
 
     def __init__(self, copy_from=None, state=None, alg=None):

@@ -301,3 +301,12 @@ def test_random_crop_brightness_contrast_match_tf(seven):
            [[[-0.27524834871292114], [1.2752482891082764]]], tf.float32)
     with pytest.raises(tf.errors.InvalidArgumentError, match="Need value.shape >= size"):
         tf.image.random_crop(value, [6, 3, 1])
+
+
+def test_resize_with_pad_matches_tf():
+    x = np.arange(15, dtype=np.float32).reshape(3, 5, 1)
+    _equal(tf.image.resize_with_pad(x, 4, 4)[..., 0],
+           [[1.375, 2.625, 3.875, 5.125], [8.875, 10.125, 11.375, 12.625],
+            [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]], tf.float32)
+    assert tf.image.resize_with_pad(x, 6, 10).shape == (6, 10, 1)
+    assert tf.image.resize_with_pad(x.astype(np.uint8), 4, 4, method="nearest").dtype == tf.uint8
