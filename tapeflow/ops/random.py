@@ -33,7 +33,7 @@ from tapeflow.ops import _random_bits as bits
 from tapeflow.ops._philox import PhiloxStream
 from tapeflow.ops._rules import tensor_like
 from tapeflow.ops.stateless_random import (FLOATS, check_int_bounds, out_dims, run_dims,
-                                           scale_unit_uniform, shape_operand)
+                                           scale_unit_uniform, shape_operand, size_of)
 
 DEFAULT_GRAPH_SEED = 87654321
 _MAXINT32 = 2 ** 31 - 1
@@ -140,17 +140,10 @@ def _draw_op(name, sample):
     @op.kernel
     def _(*dynamic, shape, dtype, stream):
         dims = run_dims(shape, dynamic, name)
-        size = _size(dims)
+        size = size_of(dims)
         key, counter = stream.reserve_for_outputs(size)
         return sample(key, counter, size, dtype._np).reshape(dims)
     return op
-
-
-def _size(dims):
-    size = 1
-    for d in dims:
-        size *= d
-    return size
 
 
 RandomUniform = _draw_op("RandomUniform", bits.uniform)
@@ -173,7 +166,7 @@ RandomUniformInt = Op("RandomUniformInt", infer=_int_draw_infer,
 def _(minval, maxval, *dynamic, shape, stream):
     dims = run_dims(shape, dynamic, "RandomUniformInt")
     check_int_bounds(minval, maxval)
-    size = _size(dims)
+    size = size_of(dims)
     key, counter = stream.reserve_for_outputs(size)
     return bits.uniform_int(key, counter, size, minval.dtype, minval, maxval).reshape(dims)
 
@@ -373,7 +366,7 @@ RandomGamma = Op("RandomGamma", infer=_gamma_infer, dtypes=FLOATS, differentiabl
 @RandomGamma.kernel
 def _(alpha, *dynamic, shape, dtype, stream):
     dims = run_dims(shape, dynamic, "RandomGamma") + alpha.shape
-    rng = _numpy_generator(stream, _size(dims))
+    rng = _numpy_generator(stream, size_of(dims))
     return rng.standard_gamma(xp.broadcast_to(alpha, dims)).astype(alpha.dtype)
 
 
@@ -406,7 +399,7 @@ RandomPoissonV2 = Op("RandomPoissonV2", infer=_gamma_infer, differentiable=False
 @RandomPoissonV2.kernel
 def _(rate, *dynamic, shape, dtype, stream):
     dims = run_dims(shape, dynamic, "RandomPoissonV2") + rate.shape
-    rng = _numpy_generator(stream, _size(dims))
+    rng = _numpy_generator(stream, size_of(dims))
     return rng.poisson(xp.broadcast_to(rate, dims)).astype(dtype._np)
 
 

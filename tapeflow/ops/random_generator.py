@@ -25,7 +25,7 @@ from tapeflow.ops.stateless_random import (FLOATS, StatelessRandomNormalV2,
                                            StatelessRandomUniformIntV2,
                                            StatelessRandomUniformV2, StatelessTruncatedNormalV2,
                                            algorithm_number, run_dims, scale_unit_uniform,
-                                           shape_operand)
+                                           shape_operand, size_of)
 
 _STATE_SIZE = 3          # Philox: counter (2 x 64 bits), key (64 bits)
 _SEED_BITS = 64
@@ -84,9 +84,7 @@ def _(state, *dynamic, delta, per_element):
     `delta * per_element` blocks; `delta` None means the size of the shape input.
     (TF's RngSkip/RngReadAndSkip update a resource; this one returns the state.)"""
     if delta is None:
-        delta = 1
-        for d in run_dims(None, dynamic, "RngSkip"):
-            delta *= d
+        delta = size_of(run_dims(None, dynamic, "RngSkip"))
     low, high = int(state[0]) & MASK64, int(state[1]) & MASK64
     counter = (low | high << 64) + delta * per_element
     out = state.copy()
@@ -183,12 +181,7 @@ class Generator:
 
     def _key_counter(self, dims, dynamic):
         """(key, counter) tensors for a draw of shape `dims` (or a traced shape)."""
-        size = None
-        if dims is not None:
-            size = 1
-            for d in dims:
-                size *= d
-        old = self._read_and_skip(dynamic, size)
+        old = self._read_and_skip(dynamic, None if dims is None else size_of(dims))
         return old[2:], old[:2]
 
     def _draw(self, op, shape, *bounds, **attrs):

@@ -89,7 +89,8 @@ def run_dims(shape, dynamic, op_name):
     return check_dims(xp.asarray(dynamic[0]), op_name)
 
 
-def _size(dims):
+def size_of(dims):
+    """The number of elements of a tensor with static `dims`."""
     size = 1
     for d in dims:
         size *= d
@@ -140,7 +141,7 @@ def _draw_op(name, sample):
     @op.kernel
     def _(key, counter, *dynamic, shape, dtype, alg):
         dims = run_dims(shape, dynamic, name)
-        return sample(*_stream(key, counter), _size(dims), dtype._np).reshape(dims)
+        return sample(*_stream(key, counter), size_of(dims), dtype._np).reshape(dims)
     return op
 
 
@@ -176,7 +177,7 @@ StatelessRandomUniformIntV2 = Op("StatelessRandomUniformIntV2", infer=_int_draw_
 def _(key, counter, minval, maxval, *dynamic, shape, alg):
     dims = run_dims(shape, dynamic, "StatelessRandomUniformIntV2")
     check_int_bounds(minval, maxval)
-    return bits.uniform_int(*_stream(key, counter), _size(dims), minval.dtype, minval,
+    return bits.uniform_int(*_stream(key, counter), size_of(dims), minval.dtype, minval,
                             maxval).reshape(dims)
 
 
