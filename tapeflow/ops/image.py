@@ -4,8 +4,7 @@ Images are NHWC: a batch [batch, height, width, channels] or one image
 [height, width, channels]. The resize kernels are primitives that reproduce
 TF's CPU kernels bit for bit (weights in `_resize.py`), with gradient ops that
 scatter in TF's order. Everything else composes existing ops - flips are
-reversed slices, crops are slices, pads are concatenations with zeros - and
-inherits their gradients.
+reversals, crops are slices, pads are pads - and inherits their gradients.
 """
 import enum
 
@@ -19,6 +18,7 @@ from tapeflow.core.shape import TensorShape, shape_str
 from tapeflow.core.spec import TensorSpec
 from tapeflow.ops import _resize
 from tapeflow.ops import array as _array
+from tapeflow.ops import layout as _layout
 from tapeflow.ops import math as _math
 from tapeflow.ops._rules import tensor_like
 
@@ -358,21 +358,21 @@ def _spatial_slice(image, rows, cols):
 
 
 # ==================================================================================
-# Flips, rotations, transposes (reversed slices and transposes: gradients for free)
+# Flips, rotations, transposes (reversals and transposes: gradients for free)
 # ==================================================================================
 
 def flip_left_right(image):
     """Reverses the width axis of an image or a batch of images."""
     image = _t(image)
     _check_image(image)
-    return _spatial_slice(image, slice(None), slice(None, None, -1))
+    return _layout.reverse(image, [-2])
 
 
 def flip_up_down(image):
     """Reverses the height axis of an image or a batch of images."""
     image = _t(image)
     _check_image(image)
-    return _spatial_slice(image, slice(None, None, -1), slice(None))
+    return _layout.reverse(image, [-3])
 
 
 def _swap_height_width(image):
@@ -467,28 +467,6 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
                           slice(offset_width, offset_width + target_width))
 
 
-def _zeros_along(image, axis, count):
-    """Zeros shaped like `image` but `count` long on `axis` (static or traced batch)."""
-    dims = list(_dims(image))
-    if None not in dims:
-        dims[axis] = count
-        return _array.zeros(dims, image.dtype)
-    index = [slice(None)] * len(dims)
-    index[axis] = slice(0, 1)
-    one = _array.zeros_like(image[tuple(index)])
-    return _array.concat([one] * count, axis)
-
-
-def _pad_axis(image, axis, before, after):
-    parts = []
-    if before:
-        parts.append(_zeros_along(image, axis, before))
-    parts.append(image)
-    if after:
-        parts.append(_zeros_along(image, axis, after))
-    return _array.concat(parts, axis) if len(parts) > 1 else image
-
-
 def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
     """Pads with zeros to [target_height, target_width], placing the image at the offset."""
     image = _t(image)
@@ -504,8 +482,8 @@ def pad_to_bounding_box(image, offset_height, offset_width, target_height, targe
                         (after_height >= 0, "height must be <= target - offset")):
         if not ok:
             raise ValueError(message)
-    padded = _pad_axis(image, rank - 3, offset_height, after_height)
-    return _pad_axis(padded, rank - 2, offset_width, after_width)
+    paddings = [[offset_height, after_height], [offset_width, after_width], [0, 0]]
+    return _layout.pad(image, [[0, 0]] * (rank - 3) + paddings)
 
 
 def resize_with_crop_or_pad(image, target_height, target_width):
