@@ -7,6 +7,7 @@ scatter in TF's order. Everything else composes existing ops - flips are
 reversals, crops are slices, pads are pads - and inherits their gradients.
 """
 import enum
+import functools
 
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
@@ -146,27 +147,48 @@ def _grad_infer(dy, images, **attrs):
     return TensorSpec(images.dims, images.dtype)
 
 
-def _scatter_taps(dy, shape, dtype, rows, row_weights, cols, col_weights):
-    """The adjoint of a separable resampling, accumulated in TF's order.
+def _scatter_taps(dy, images, taps):
+    """The adjoint of a separable resampling with `taps`, accumulated in TF's order.
 
     Output gradient (y, x) adds `dy * row_weight * col_weight` to input pixel
     (row, col) for every pair of taps, visiting y, x, row tap, col tap in order
     (so float rounding matches TF's loops).
     """
-    batch, height, width, channels = shape
+    batch, height, width, channels = images.shape
     out_h, out_w = dy.shape[1], dy.shape[2]
-    ky, kx = rows.shape[1], cols.shape[1]
-    # contributions[y, x, i, j, b, c], then flattened in that order.
-    # float32 as in TF (float64 gradients, which TF never feeds here, keep float64).
+    rows, row_weights = taps(height, out_h)
+    cols, col_weights = taps(width, out_w)
+    # contributions[y, x, i, j, b, c], flattened in that order; float32 as in TF
+    # (float64 gradients, which TF never feeds here, keep float64).
     g = xp.transpose(dy, (1, 2, 0, 3)).astype(xp.promote_types(dy.dtype, xp.float32),
                                               copy=False)
     g = g[:, :, None, None] * row_weights[:, None, :, None, None, None]
     g = g * col_weights[None, :, None, :, None, None]
-    target = rows[:, None, :, None] * width + cols[None, :, None, :]
-    out = xp.zeros((height * width, batch * channels), dtype=dtype)
-    xp.add.at(out, target.reshape(-1),
-              g.reshape(out_h * out_w * ky * kx, batch * channels).astype(dtype, copy=False))
+    g = g.reshape(-1, batch * channels).astype(images.dtype, copy=False)
+    out = xp.zeros((height * width, batch * channels), dtype=images.dtype)
+    for sources, targets in _scatter_rounds(taps, height, width, out_h, out_w):
+        out[targets] += g[sources]
     return xp.transpose(out.reshape(height, width, batch, channels), (2, 0, 1, 3))
+
+
+@functools.lru_cache(maxsize=64)
+def _scatter_rounds(taps, height, width, out_h, out_w):
+    """Splits the scatter-add into rounds whose targets are distinct.
+
+    Round r adds every input pixel's r-th contribution (in TF's order), so plain
+    fancy-index adds - much faster than `add.at` - keep each pixel's summation
+    order. Cached per geometry.
+    """
+    rows, cols = taps(height, out_h)[0], taps(width, out_w)[0]
+    target = (rows[:, None, :, None] * width + cols[None, :, None, :]).reshape(-1)
+    order = xp.argsort(target, kind="stable")
+    first = xp.searchsorted(target[order], target[order])   # start of each pixel's group
+    rank = xp.arange(target.size) - first
+    rounds = []
+    for r in range(int(rank.max()) + 1 if target.size else 0):
+        sources = order[rank == r]
+        rounds.append((sources, target[sources]))
+    return rounds
 
 
 def _linear_taps(in_size, out_size):
@@ -184,13 +206,7 @@ ResizeBicubicGrad = Op("ResizeBicubicGrad", infer=_grad_infer)
 
 
 def _grad_kernel(taps):
-    def kernel(dy, images):
-        _, height, width, _ = images.shape
-        rows, row_weights = taps(height, dy.shape[1])
-        cols, col_weights = taps(width, dy.shape[2])
-        return _scatter_taps(dy, images.shape, images.dtype, rows, row_weights, cols,
-                             col_weights)
-    return kernel
+    return lambda dy, images: _scatter_taps(dy, images, taps)
 
 
 ResizeBilinearGrad.kernel(_grad_kernel(_linear_taps))
