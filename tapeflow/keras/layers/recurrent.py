@@ -490,7 +490,7 @@ class Bidirectional(Layer):
             states = list(y[1:]) + list(y_rev[1:])
             y, y_rev = y[0], y_rev[0]
         if self.return_sequences:
-            y_rev = y_rev[:, ::-1]      # back to forward time order
+            y_rev = tf.reverse(y_rev, axis=[1])      # back to forward time order
         if self.merge_mode == "concat":
             output = tf.concat([y, y_rev], axis=-1)
         elif self.merge_mode == "sum":
