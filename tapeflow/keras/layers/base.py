@@ -21,6 +21,7 @@ import functools
 import inspect
 import threading
 import warnings
+import weakref
 
 from tapeflow.core import nest
 from tapeflow.core.context import state as _context_state
@@ -34,6 +35,11 @@ from tapeflow.keras.layers import symbolic
 from tapeflow.keras.layers.symbolic import KerasTensor, Node
 from tapeflow.keras.variables import KerasVariable
 from tapeflow.ops import math as _math
+
+
+# Layers whose `_losses` is not empty: an outer call clears its sublayers' losses only
+# when some layer has any, so calls without add_loss skip walking the layer tree.
+_layers_with_losses = weakref.WeakSet()
 
 
 class _CallContext(threading.local):
@@ -185,17 +191,22 @@ class Layer:
 
     @property
     def _layers(self):
-        """Direct sublayers, in attribute order (looking inside lists, tuples and dicts)."""
+        """Direct sublayers, in attribute order (looking inside lists, tuples and dicts).
+
+        Computed from the attributes on each access, so lists appended to after
+        assignment are seen too.
+        """
         found = []
-        seen = set()
         for key, value in self.__dict__.items():
-            if key.startswith("_inbound") or key.startswith("_outbound"):
-                continue
-            for layer in _layers_in(value):
-                if layer is not self and id(layer) not in seen:
-                    seen.add(id(layer))
-                    found.append(layer)
-        return found
+            if isinstance(value, Layer):
+                found.append(value)
+            elif isinstance(value, (list, tuple, dict)) and value and \
+                    key not in ("_inbound_nodes", "_outbound_nodes"):
+                found.extend(_layers_in(value))
+        if len(found) > 1:
+            unique = {id(layer): layer for layer in found}
+            found = list(unique.values())
+        return [layer for layer in found if layer is not self]
 
     def _flatten_layers(self, include_self=True, recursive=True):
         """This layer (optionally) and its sublayers, depth first, without repeats."""
@@ -371,6 +382,7 @@ class Layer:
                 raise ValueError("`add_loss()` can only be called from inside `build()` or "
                                  f"`call()`, on a tensor input. Received invalid value: {x}")
             self._losses.append(x)
+        _layers_with_losses.add(self)
 
     @property
     def losses(self):
@@ -386,6 +398,7 @@ class Layer:
     def _clear_losses(self):
         for layer in self._flatten_layers():
             layer._losses.clear()
+            _layers_with_losses.discard(layer)
 
     # -- input spec --------------------------------------------------------------------------
     @property
@@ -467,7 +480,7 @@ class Layer:
         self._check_super_called()
         self._called = True
         args, kwargs = self._convert_inputs(args, kwargs)
-        if symbolic.any_keras_tensors(args, kwargs):
+        if _has_keras_tensors(args, kwargs):
             return self._symbolic_call(args, kwargs)
         first = args[0] if args else None
         self._assert_input_compatibility(first)
@@ -483,7 +496,8 @@ class Layer:
         if is_entry:
             context.entry = self
             context.training = None
-            self._clear_losses()
+            if _layers_with_losses:
+                self._clear_losses()
         try:
             has_training, has_mask, has_var_kw, default, _ = _call_signature_info(
                 type(self).call)
@@ -494,11 +508,15 @@ class Layer:
             context.training = training
             if has_training and training is not None:
                 kwargs["training"] = training
-            previous_mask = self._populate_mask(args, kwargs, has_mask)
+            previous_mask = None
+            if has_mask or self.supports_masking:
+                previous_mask = self._populate_mask(args, kwargs, has_mask)
             with backend.name_scope(self.name, caller=self):
                 outputs = self.call(*args, **kwargs)
-            self._add_activity_loss(outputs)
-            self._set_output_masks(args, kwargs, outputs, previous_mask)
+            if self.activity_regularizer is not None:
+                self._add_activity_loss(outputs)
+            if self.supports_masking:
+                self._set_output_masks(args, kwargs, outputs, previous_mask)
             return outputs
         finally:
             if is_entry:
@@ -563,16 +581,21 @@ class Layer:
             assert_input_compatibility(self._input_spec, first, self.name)
 
     def _populate_mask(self, args, kwargs, has_mask):
+        """The mask of the first input; passed as `mask=` when `call` takes one."""
         first = args[0] if args else None
-        if has_mask and kwargs.get("mask") is None and first is not None:
-            mask = nest.map_structure(backend.get_keras_mask, first)
-            if any(m is not None for m in nest.flatten(mask)):
-                kwargs["mask"] = mask
         if kwargs.get("mask") is not None:
             return kwargs["mask"]
         if first is None:
             return None
-        return nest.map_structure(backend.get_keras_mask, first)
+        if isinstance(first, Tensor):
+            mask = backend.get_keras_mask(first)
+            found = mask is not None
+        else:
+            mask = nest.map_structure(backend.get_keras_mask, first)
+            found = any(m is not None for m in nest.flatten(mask))
+        if has_mask and found:
+            kwargs["mask"] = mask
+        return mask if found else None
 
     def _set_output_masks(self, args, kwargs, outputs, previous_mask):
         if not self.supports_masking:
@@ -687,6 +710,13 @@ class Layer:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+def _has_keras_tensors(args, kwargs):
+    """Whether any argument is (or holds) a KerasTensor: the symbolic, functional path."""
+    if len(args) == 1 and isinstance(args[0], Tensor) and not kwargs:
+        return False
+    return symbolic.any_keras_tensors(args, kwargs)
+
 
 def _variables_in(value):
     if isinstance(value, Variable):
