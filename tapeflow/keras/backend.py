@@ -12,6 +12,7 @@ import weakref
 from tapeflow._util import naming
 from tapeflow.core import dtypes as _dtypes
 from tapeflow.core.context import state as _context_state
+from tapeflow.core.tensor import override_operator
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -195,6 +196,10 @@ def get_keras_mask(x):
     return entry[1]
 
 
+# `tensor._keras_mask`, as TF's Keras users read (and set) it.
+override_operator("_keras_mask", property(get_keras_mask, set_keras_mask))
+
+
 # -- small helpers that Keras users call ------------------------------------------------
 
 def int_shape(x):
@@ -237,3 +242,11 @@ def set_value(x, value):
 def batch_set_value(tuples):
     for x, value in tuples:
         x.assign(value)
+
+
+def __getattr__(name):
+    """The TF2-era `K.*` functions (`K.mean`, `K.dot`, ...) load on first use."""
+    from tapeflow.keras import _legacy_backend
+    if name in _legacy_backend.NAMES:
+        return getattr(_legacy_backend, name)
+    raise AttributeError(f"module 'tapeflow.keras.backend' has no attribute {name!r}")

@@ -464,3 +464,39 @@ def test_keras_tensor_names_and_backend_helpers():
     with pytest.raises(ValueError, match="A KerasTensor cannot be used as input to a "
                                          "TensorFlow function"):
         tf.nn.relu(inputs)
+
+
+def test_only_tensors_are_positional():
+    layer = L.Dense(2)
+    with pytest.raises(ValueError, match=r"Only input tensors may be passed as positional "
+                                         r"arguments\. The following argument value should be "
+                                         r"passed as a keyword argument: True \(of type "
+                                         r"<class 'bool'>\)"):
+        layer(np.ones((1, 2), "float32"), True)
+
+
+def test_masking_sets_keras_mask_and_rnn_skips_masked_steps():
+    x = np.array([[[1.0, 2.0], [0.0, 0.0], [3.0, 0.0]]], "float32")
+    y = L.Masking(0.0)(x)
+    np.testing.assert_array_equal(y._keras_mask.numpy(), [[True, False, True]])
+    lstm = L.LSTM(2)
+    masked = keras.Sequential([keras.Input((3, 2)), L.Masking(0.0), lstm])
+    unmasked_input = np.array([[[1.0, 2.0], [3.0, 0.0]]], "float32")
+    np.testing.assert_allclose(masked(x).numpy(), lstm(unmasked_input).numpy(), rtol=1e-6)
+
+
+def test_legacy_backend_functions():
+    K = keras.backend
+    assert K.floatx() == "float32" and K.epsilon() == 1e-7
+    assert K.image_data_format() == "channels_last"
+    np.testing.assert_allclose(K.mean(tf.constant([[1.0, 2.0], [3.0, 5.0]]), axis=1).numpy(),
+                               [1.5, 4.0])
+    assert tuple(K.dot(tf.ones((2, 3, 4)), tf.ones((4, 5))).shape) == (2, 3, 5)
+    np.testing.assert_array_equal(K.concatenate([tf.ones((1, 2)), tf.zeros((1, 1))]).numpy(),
+                                  [[1.0, 1.0, 0.0]])
+    v = K.variable([1.0, 2.0])
+    K.set_value(v, [3.0, 4.0])
+    np.testing.assert_array_equal(K.get_value(v), [3.0, 4.0])
+    assert K.int_shape(tf.ones((2, 3))) == (2, 3)
+    with pytest.raises(AttributeError):
+        K.not_a_function

@@ -133,6 +133,12 @@ class Layer:
         self.name = name
         self._path = None
         self._dtype_policy = get_policy(dtype)
+        if self._dtype_policy.compute_dtype != self._dtype_policy.variable_dtype:
+            raise NotImplementedError(
+                f"Layer {self.__class__.__name__}: mixed precision policies "
+                f"('{self._dtype_policy.name}') are not supported by tapeflow yet: weights "
+                "would need casting on every read. Use a float dtype policy such as "
+                "'float32'.")
         self._trainable = bool(trainable)
         self.autocast = autocast
         self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -476,10 +482,15 @@ class Layer:
         raise NotImplementedError(f"Layer {self.__class__.__name__} does not have a `call()` "
                                   "method implemented.")
 
+    # Keras 3 accepts only tensors as positional arguments of `call` (others by keyword).
+    _allow_non_tensor_positional_args = False
+
     def __call__(self, *args, **kwargs):
         self._check_super_called()
         self._called = True
         args, kwargs = self._convert_inputs(args, kwargs)
+        if len(args) > 1 and not self._allow_non_tensor_positional_args:
+            _check_positional_tensors(args)
         if _has_keras_tensors(args, kwargs):
             return self._symbolic_call(args, kwargs)
         first = args[0] if args else None
@@ -710,6 +721,14 @@ class Layer:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+def _check_positional_tensors(args):
+    for value in nest.flatten(args):
+        if value is not None and not isinstance(value, (TensorLike, KerasTensor)):
+            raise ValueError("Only input tensors may be passed as positional arguments. The "
+                             "following argument value should be passed as a keyword "
+                             f"argument: {value} (of type {type(value)})")
+
 
 def _has_keras_tensors(args, kwargs):
     """Whether any argument is (or holds) a KerasTensor: the symbolic, functional path."""
