@@ -108,8 +108,8 @@ class Model(Trainer, Layer):
         if input_shape is None:
             raise ValueError("You must provide an `input_shape` argument.")
         from tapeflow.keras.layers.symbolic import KerasTensor
-        from tapeflow.keras.layers.base import _is_shape_tuple
-        if _is_shape_tuple(input_shape):
+        from tapeflow.keras.layers._layer_utils import is_shape_tuple
+        if is_shape_tuple(input_shape):
             inputs = KerasTensor(tuple(input_shape), dtype=self.input_dtype)
         else:
             from tapeflow.core import nest
