@@ -119,7 +119,7 @@ class Layer:
     def __new__(cls, *args, **kwargs):
         layer = super().__new__(cls)
         if _is_default_get_config(cls):
-            object.__setattr__(layer, "auto_config", auto_config(cls, args, kwargs))
+            object.__setattr__(layer, "_auto_config", auto_config(cls, args, kwargs))
         return layer
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
@@ -698,7 +698,7 @@ class Layer:
         """
         config = {"name": self.name}
         if _is_default_get_config(type(self)):
-            auto_config = self.__dict__.get("auto_config")
+            recorded = self.__dict__.get("_auto_config")
             if recorded is None:
                 raise NotImplementedError(
                     f"Object {self.__class__.__name__} was created by passing non-serializable "
