@@ -128,6 +128,7 @@ def test_bidirectional(inner, merge_mode, output_shape, params):
     assert symbolic.shape == (None,) + output_shape[1:]
     clone = L.Bidirectional.from_config(layer.get_config())
     assert clone.merge_mode == merge_mode
+    assert (clone.forward_layer.name, clone.backward_layer.name) == (forward, backward)
 
 
 def test_multi_head_attention():
