@@ -11,7 +11,7 @@ from tapeflow.ops.losses import (compute_average_loss, l2_loss, scale_regulariza
 from tapeflow.ops.math import sigmoid, tanh
 from tapeflow.ops.pooling import (avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d,
                                   max_pool2d, pool)
-from tapeflow.ops.nn import (batch_normalization, bias_add, crelu, dropout, elu, l2_normalize,
+from tapeflow.ops.nn import (batch_normalization, bias_add, crelu, dropout, elu, gelu, l2_normalize,
                              leaky_relu, log_softmax, moments, relu, relu6, selu, silu,
                              softmax, softplus, softsign, swish)
 

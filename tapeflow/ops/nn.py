@@ -242,6 +242,65 @@ def silu(features, beta=1.0):
 swish = silu
 
 
+# Gelu is a primitive (one kernel instead of five ops in eager mode). Its gradient is
+# another primitive, GeluGrad(dy, x) = dy * gelu'(x); GeluGrad's own gradient needs
+# only exp, so second derivatives are exact.
+_SQRT_HALF = _pymath.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / _pymath.sqrt(2.0 * _pymath.pi)
+# NumPy has no erf: math.erf, element by element, is exact (libm) if not fast.
+# TODO(ops-math): use the math family's vectorized Erf kernel once it lands in main.
+_erf_elementwise = xp.frompyfunc(_pymath.erf, 1, 1)
+
+
+def _normal_cdf(x):
+    return 0.5 * (1.0 + _erf_elementwise(x * _SQRT_HALF).astype(x.dtype))
+
+
+def _normal_pdf(x):
+    return _INV_SQRT_2PI * xp.exp(-0.5 * x * x)
+
+
+Gelu = _unary("Gelu", FLOATS)
+Gelu.kernel(lambda x: (x * _normal_cdf(x)).astype(x.dtype, copy=False))
+Gelu.gradient(lambda dy, x, out: apply(GeluGrad, dy, x))
+
+GeluGrad = Op("GeluGrad", infer=_grad_infer, dtypes=FLOATS, elementwise=True)
+
+
+@GeluGrad.kernel
+def _(dy, x):
+    # d/dx x * cdf(x) = cdf(x) + x * pdf(x)
+    return (dy * (_normal_cdf(x) + x * _normal_pdf(x))).astype(dy.dtype, copy=False)
+
+
+@GeluGrad.gradient
+def _(ddx, dy, x, out):
+    # d/dx (cdf + x pdf) = 2 pdf - x^2 pdf = pdf * (2 - x^2)
+    pdf = multiply(exp(multiply(math_ops.square(x), -0.5)), _INV_SQRT_2PI)
+    second = multiply(pdf, subtract(2.0, math_ops.square(x)))
+    return apply(GeluGrad, ddx, x), multiply(multiply(ddx, dy), second)
+
+
+def gelu(features, approximate=False, name=None):
+    """Gaussian error linear unit: `x * P(X <= x)` for X ~ N(0, 1).
+
+    With `approximate=True`, the tanh form
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`.
+
+    >>> gelu([-1.0, 0.0, 1.0]).numpy()
+    array([-0.15865526,  0.        ,  0.8413447 ], dtype=float32)
+    """
+    x = _t(features)
+    if not x.dtype.is_floating:
+        raise ValueError("`features.dtype` must be a floating point tensor."
+                         f"Received:features.dtype={x.dtype!r}")
+    if not approximate:
+        return apply(Gelu, x)
+    cube = multiply(math_ops.pow(x, 3), 0.044715)
+    inner = multiply(add(x, cube), _pymath.sqrt(2.0 / _pymath.pi))
+    return multiply(multiply(x, 0.5), add(math_ops.tanh(inner), 1.0))
+
+
 def crelu(features, axis=-1, name=None):
     """Concatenated relu: `concat([relu(x), relu(-x)], axis)`, doubling that axis."""
     x = _t(features)

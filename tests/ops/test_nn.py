@@ -26,6 +26,7 @@ def test_activation_gradients_at_kinks_follow_tf():
                                rtol=1e-6)
     np.testing.assert_allclose(_grad(tf.nn.softsign, x), [1, 0.02040816, 0.25], rtol=1e-6)
     np.testing.assert_allclose(_grad(tf.nn.silu, x), [0.5, 1.0123265, 0.07232948], rtol=1e-6)
+    np.testing.assert_allclose(_grad(tf.nn.gelu, x), [0.5, 1.0, -0.08331549], rtol=1e-6)
 
 
 def test_activation_values_and_dtypes():
@@ -51,6 +52,25 @@ def test_activation_values_and_dtypes():
 def test_float_only_activations_reject_integers(fn):
     with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of int32"):
         fn([1, 2])
+
+
+def test_gelu_matches_tf():
+    np.testing.assert_allclose(tf.nn.gelu([-2.0, 0.0, 3.0]).numpy(), [-0.0455, 0.0, 2.99595],
+                               atol=1e-5)
+    np.testing.assert_allclose(tf.nn.gelu([-1.0, 0.0, 1.0], approximate=True).numpy(),
+                               [-0.158808, 0.0, 0.841192], rtol=1e-5)
+    x = tf.constant([-1.5, 0.3, 2.0])
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.nn.gelu(x)
+        g = inner.gradient(y, x)
+    np.testing.assert_allclose(g.numpy(), [-0.12746918, 0.73232776, 1.0852318], rtol=1e-5)
+    np.testing.assert_allclose(outer.gradient(g, x).numpy(),
+                               [-0.03237937, 0.7284508, -0.10798194], rtol=1e-5)
+    with pytest.raises(ValueError, match="`features.dtype` must be a floating point tensor"):
+        tf.nn.gelu([1, 2])
 
 
 def test_leaky_relu_alpha_must_be_a_python_float():

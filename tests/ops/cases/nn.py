@@ -1,4 +1,6 @@
 """Cases for the nn ops (tapeflow.ops.nn, conv, pooling): NumPy references written here."""
+import math
+
 import numpy as np
 
 import tapeflow as tf
@@ -65,6 +67,14 @@ ACTIVATION_CASES = [
          lambda dy, x: np.where(x > 0, dy, dy * dy.dtype.type(0.3)), wrt=(0,), order=2),
     Case("Elu", tf.nn.elu, inputs(away_from([0.0], 3, 4)), _ref_elu, order=2),
     Case("Selu", tf.nn.selu, inputs(away_from([0.0], 3, 4)), _ref_selu, order=2),
+    Case("Gelu", tf.nn.gelu, inputs(normal(3, 4)),
+         lambda x: (x * 0.5 * (1 + np.vectorize(math.erf)(x / np.sqrt(2)))).astype(x.dtype),
+         order=2),
+    Case("GeluGrad", lambda dy, x: apply(nn_ops.GeluGrad, dy, x),
+         inputs(normal(3, 4), normal(3, 4)),
+         lambda dy, x: (dy * (0.5 * (1 + np.vectorize(math.erf)(x / np.sqrt(2)))
+                              + x * np.exp(-x * x / 2) / np.sqrt(2 * np.pi))).astype(dy.dtype),
+         order=2),
     Case("Softplus", tf.nn.softplus, inputs(uniform(-6, 6, 3, 4)),
          lambda x: np.log1p(np.exp(x)), order=2),
     Case("Softplus", tf.nn.softplus, inputs(lambda rng: np.array([-200.0, 0.0, 200.0])),
