@@ -226,3 +226,41 @@ def test_depthwise_and_separable_conv2d():
 def test_depthwise_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def _trace(fn, *specs):
+    graph = Graph("trace")
+    with graph_scope(graph):
+        return fn(*[graph.placeholder(spec) for spec in specs])
+
+
+def test_shape_rules_with_unknown_batch():
+    spec = tf.TensorSpec([None, 8, 8, 3])
+    assert _trace(lambda x: tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), 2, "SAME"),
+                  spec).shape.as_list() == [None, 4, 4, 4]
+    assert _trace(lambda x: tf.nn.depthwise_conv2d(x, tf.ones([3, 3, 3, 2]), [1, 1, 1, 1],
+                                                   "VALID"), spec).shape.as_list() == \
+        [None, 6, 6, 6]
+    assert _trace(lambda x: tf.nn.max_pool2d(x, 2, 2, "VALID"), spec).shape.as_list() == \
+        [None, 4, 4, 3]
+    assert _trace(lambda x: tf.nn.avg_pool2d(x, 3, 2, "SAME"), spec).shape.as_list() == \
+        [None, 4, 4, 3]
+    assert _trace(lambda x: tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), 1, "VALID",
+                                         data_format="NCHW"),
+                  tf.TensorSpec([None, 3, 8, 8])).shape.as_list() == [None, 4, 6, 6]
+    out = _trace(lambda x: tf.nn.conv2d_transpose(x, tf.ones([3, 3, 2, 3]),
+                                                  [tf.shape(x)[0], 16, 16, 2], 2, "SAME"), spec)
+    assert out.shape.as_list() == [None, 16, 16, 2]
+
+
+def test_traced_conv_and_pool_gradients_run():
+    rng = np.random.default_rng(0)
+    w = tf.Variable(rng.standard_normal((3, 3, 1, 4)).astype(np.float32))
+
+    def loss(x):
+        with tf.GradientTape() as tape:
+            h = tf.nn.max_pool2d(tf.nn.relu(tf.nn.conv2d(x, w, 1, "VALID")), 2, 2, "VALID")
+            y = tf.reduce_sum(tf.nn.avg_pool2d(h, 2, 1, "SAME"))
+        return tape.gradient(y, w)
+    x = tf.constant(rng.standard_normal((2, 8, 8, 1)).astype(np.float32))
+    np.testing.assert_allclose(tf.function(loss)(x).numpy(), loss(x).numpy(), rtol=1e-5)
