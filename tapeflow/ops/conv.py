@@ -410,3 +410,35 @@ def convolution(input, filters, strides=None, padding="VALID", data_format=None,
                       data_format or "NHWC", dilations)
     raise NotImplementedError(f"convolution: {rank - 2}-D convolutions are not implemented "
                               "(1-D and 2-D are).")
+
+
+def conv_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
+                   data_format=None, dilations=None, name=None):
+    """The transpose of `convolution`, dispatched on the length of `output_shape` (1-D, 2-D)."""
+    rank = len(output_shape) if not tensor_like(output_shape) else output_shape.shape[0]
+    if rank == 3:
+        return conv1d_transpose(input, filters, output_shape, strides, padding,
+                                data_format or "NWC", dilations)
+    if rank == 4:
+        return conv2d_transpose(input, filters, output_shape, strides, padding,
+                                data_format or "NHWC", dilations)
+    raise NotImplementedError(f"conv_transpose: output_shape of length {rank} (only 1-D and "
+                              "2-D transposed convolutions are implemented).")
+
+
+def _check_rate(rate):
+    if int(rate) < 1:
+        raise ValueError("all values of `dilation_rate` must be positive. Received: "
+                         f"dilation_rate=[{int(rate)} {int(rate)}]")
+
+
+def atrous_conv2d(value, filters, rate, padding, name=None):
+    """conv2d with holes: the filter taps are `rate` pixels apart (dilations=rate)."""
+    _check_rate(rate)
+    return conv2d(value, filters, 1, padding, dilations=int(rate))
+
+
+def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=None):
+    """The transpose of atrous_conv2d: conv2d_transpose with dilations=rate."""
+    _check_rate(rate)
+    return conv2d_transpose(value, filters, output_shape, 1, padding, dilations=int(rate))

@@ -10,6 +10,8 @@ carries its own derivative (the softmax Jacobian applied to its incoming
 gradient); that term is zero in a first-order pass and makes second
 derivatives exact, as TF's are.
 """
+import math as _pymath
+
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
 from tapeflow.core.convert import convert_to_tensor
@@ -265,6 +267,25 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):
     log_weight = add(1, multiply(subtract(pos_weight, 1), labels))
     softplus_neg = add(log1p(exp(negative(math_ops.abs(logits)))), relu(negative(logits)))
     return add(multiply(subtract(1, labels), logits), multiply(log_weight, softplus_neg))
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
+    """Poisson negative log-likelihood with the rate given as its log:
+    `exp(log_input) - log_input * targets`, plus Stirling's approximation of
+    log(targets!) for targets > 1 when `compute_full_loss`."""
+    targets, log_input = _t(targets), _t(log_input)
+    t_dims, x_dims = targets._static_dims(), log_input._static_dims()
+    if t_dims is not None and x_dims is not None and \
+            not TensorShape(t_dims).is_compatible_with(TensorShape(x_dims)):
+        raise ValueError(f"`log_input` and `targets` must have the same shape, received "
+                         f"({_static_shape_str(x_dims)} vs {_static_shape_str(t_dims)}).")
+    result = subtract(exp(log_input), multiply(log_input, targets))
+    if not compute_full_loss:
+        return result
+    stirling = add(subtract(multiply(targets, math_ops.log(targets)), targets),
+                   multiply(math_ops.log(multiply(targets, 2 * _pymath.pi)), 0.5))
+    small = math_ops.logical_and(greater_equal(targets, 0), math_ops.less_equal(targets, 1))
+    return add(result, where(small, zeros_like(targets), stirling))
 
 
 # ================================================================================

@@ -170,6 +170,57 @@ def _(dz, x, y, ddx, out, **attrs):
     return None, None, apply(MaxPoolGrad, x, y, dz, **attrs)
 
 
+def _with_argmax_infer(x, ksize, strides, padding, explicit_paddings, output_dtype,
+                       include_batch_in_index):
+    spec = _pool_infer(x, ksize, strides, padding, explicit_paddings)
+    return spec, TensorSpec(spec.dims, output_dtype)
+
+
+MaxPoolWithArgmax = Op("MaxPoolWithArgmax", infer=_with_argmax_infer, dtypes=MAX_POOL_DTYPES,
+                       multi_output=True)
+
+
+@MaxPoolWithArgmax.kernel
+def _(x, ksize, strides, padding, explicit_paddings, output_dtype, include_batch_in_index):
+    _check_pool_input(x, "MaxPool")
+    g = _pool_geometry(x.shape, ksize, strides, padding, explicit_paddings)
+    padded = pad_spatial(x, g.pads, _lowest(x.dtype))
+    offsets = _offsets(g)
+    best = g.window_view(padded, *offsets[0]).copy()
+    which = xp.zeros(best.shape, dtype=xp.intp)       # offset of the first maximum
+    for k, (i, j) in enumerate(offsets[1:], start=1):
+        view = g.window_view(padded, i, j)
+        better = view > best
+        xp.copyto(best, view, where=better)
+        which[better] = k
+    n, h, w, c = x.shape
+    rows = (xp.arange(g.oh) * g.sh - g.pads[0][0])[None, :, None, None] + which // g.kw
+    cols = (xp.arange(g.ow) * g.sw - g.pads[1][0])[None, None, :, None] + which % g.kw
+    index = (rows * w + cols) * c + xp.arange(c)
+    if include_batch_in_index:
+        index = index + (xp.arange(n) * (h * w * c))[:, None, None, None]
+    return best, index.astype(output_dtype._np)
+
+
+@MaxPoolWithArgmax.gradient
+def _(dy, x, out, output_dtype, include_batch_in_index, **attrs):
+    # The argmax is each window's first maximum, the input MaxPoolGrad sends dy to.
+    return apply(MaxPoolGrad, x, out[0], dy[0], **attrs)
+
+
+def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC",  # noqa: A002
+                         output_dtype=dtypes.int64, include_batch_in_index=False, name=None):
+    """Max pooling that also returns the flat index of each maximum:
+    `(y * width + x) * channels + c`, plus `batch * height * width * channels` when
+    `include_batch_in_index`."""
+    if data_format != "NHWC":
+        raise ValueError("`data_format` values other  than 'NHWC' are not supported. "
+                         f"Received: data_format={data_format}")
+    attrs = _pool_attrs("MaxPoolWithArgmax", ksize, strides, padding, False)
+    return apply(MaxPoolWithArgmax, _t(input), output_dtype=dtypes.as_dtype(output_dtype),
+                 include_batch_in_index=bool(include_batch_in_index), **attrs)
+
+
 # ================================================================================
 # AvgPool, AvgPoolGrad
 # ================================================================================

@@ -264,3 +264,16 @@ def test_traced_conv_and_pool_gradients_run():
         return tape.gradient(y, w)
     x = tf.constant(rng.standard_normal((2, 8, 8, 1)).astype(np.float32))
     np.testing.assert_allclose(tf.function(loss)(x).numpy(), loss(x).numpy(), rtol=1e-5)
+
+
+def test_atrous_and_conv_transpose():
+    w = tf.ones([3, 3, 3, 4])
+    assert tf.nn.atrous_conv2d(X, w, 2, "SAME").shape == [2, 7, 7, 4]
+    assert tf.nn.atrous_conv2d(X, w, 2, "VALID").shape == [2, 3, 3, 4]
+    with pytest.raises(ValueError, match="all values of `dilation_rate` must be positive"):
+        tf.nn.atrous_conv2d(X, w, 0, "VALID")
+    assert tf.nn.atrous_conv2d_transpose(tf.ones([2, 3, 3, 4]), w, [2, 7, 7, 3], 2,
+                                         "VALID").shape == [2, 7, 7, 3]
+    assert tf.nn.conv_transpose(tf.ones([2, 4, 4, 4]), w, [2, 8, 8, 3], 2).shape == [2, 8, 8, 3]
+    assert tf.nn.conv_transpose(tf.ones([2, 4, 4]), tf.ones([3, 3, 4]), [2, 8, 3], 2).shape == \
+        [2, 8, 3]

@@ -224,3 +224,66 @@ def test_dropout_gradient_is_the_mask():
 def test_dropout_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_moment_helpers():
+    x = tf.constant([[1.0, 2.0], [3.0, 5.0]])
+    count, mean_ss, variance_ss, shift = tf.nn.sufficient_statistics(x, [0], shift=1.0)
+    assert float(count) == 2.0 and float(shift) == 1.0
+    assert mean_ss.numpy().tolist() == [2.0, 5.0] and variance_ss.numpy().tolist() == [4.0, 17.0]
+    mean, variance = tf.nn.normalize_moments(count, mean_ss, variance_ss, shift)
+    assert mean.numpy().tolist() == [2.0, 3.5] and variance.numpy().tolist() == [1.0, 2.25]
+    mean, variance = tf.nn.weighted_moments(x, [0], tf.constant([[1.0], [3.0]]))
+    assert mean.numpy().tolist() == [2.5, 4.25] and variance.numpy().tolist() == [0.75, 1.6875]
+    mean, _ = tf.nn.weighted_moments(x, [0], tf.constant([[1.0], [3.0]]), keepdims=True)
+    assert mean.shape == [1, 2]
+    mean, variance = tf.nn.weighted_moments(x, [0], tf.constant([[0.0], [0.0]]))
+    assert mean.numpy().tolist() == [0.0, 0.0] and variance.numpy().tolist() == [0.0, 0.0]
+
+
+def test_zero_fraction():
+    assert float(tf.nn.zero_fraction(tf.constant([0.0, 1.0, 0.0, 2.0]))) == 0.5
+    out = tf.nn.zero_fraction(tf.constant([0, 1, 0]))
+    assert out.dtype == tf.float32 and abs(float(out) - 2 / 3) < 1e-6
+
+
+def test_local_response_normalization():
+    x = tf.constant(np.arange(8.0, dtype=np.float32).reshape(1, 1, 2, 4))
+    np.testing.assert_allclose(tf.nn.local_response_normalization(x, depth_radius=1).numpy(),
+                               [[[[0.0, 0.408248, 0.516398, 0.801784],
+                                  [0.617213, 0.566138, 0.569495, 0.754829]]]], rtol=1e-5)
+    np.testing.assert_allclose(
+        tf.nn.lrn(tf.constant(np.arange(8.0, dtype=np.float32).reshape(1, 1, 1, 8))).numpy(),
+        [[[[0.0, 0.104257, 0.16843, 0.252646, 0.336861, 0.421076, 0.505291, 0.591608]]]],
+        rtol=1e-5)
+    g = _grad(lambda t: tf.nn.lrn(t, 1, 1.0, 0.5, 0.75), x.numpy())
+    np.testing.assert_allclose(g.ravel(), [0.73778796, 0.26763615, -0.16848353, -0.09618606,
+                                           0.02015276, -0.05616173, -0.05360723, -0.01831667],
+                               rtol=1e-5)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of float64"):
+        tf.nn.lrn(tf.ones([1, 1, 2, 4], tf.float64))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="in must be 4-dimensional"):
+        tf.nn.lrn(tf.ones([1, 2, 4]))
+
+
+def test_log_poisson_loss():
+    targets, log_input = tf.constant([0.0, 1.0, 3.0]), tf.constant([0.5, 1.0, 2.0])
+    np.testing.assert_allclose(tf.nn.log_poisson_loss(targets, log_input).numpy(),
+                               [1.648721, 1.718282, 1.389056], rtol=1e-5)
+    np.testing.assert_allclose(
+        tf.nn.log_poisson_loss(targets, log_input, compute_full_loss=True).numpy(),
+        [1.648721, 1.718282, 3.153138], rtol=1e-5)
+    with pytest.raises(ValueError, match=r"must have the same shape, received \(\(3,\) vs "
+                                         r"\(2,\)\)"):
+        tf.nn.log_poisson_loss(tf.constant([0.0, 1.0]), log_input)
+
+
+def test_max_pool_with_argmax():
+    x = tf.constant(np.arange(32.0, dtype=np.float32).reshape(2, 4, 2, 2))
+    out, argmax = tf.nn.max_pool_with_argmax(x, 2, 2, "SAME")
+    assert out.numpy().ravel().tolist() == [6, 7, 14, 15, 22, 23, 30, 31]
+    assert argmax.dtype == tf.int64 and argmax.numpy().ravel().tolist() == [6, 7, 14, 15] * 2
+    _, argmax = tf.nn.max_pool_with_argmax(x, 2, 2, "SAME", include_batch_in_index=True,
+                                           output_dtype=tf.int32)
+    assert argmax.dtype == tf.int32
+    assert argmax.numpy().ravel().tolist() == [6, 7, 14, 15, 22, 23, 30, 31]

@@ -358,6 +358,15 @@ def _ref_max_pool_grad_grad(x, ddx, ksize, strides, padding):
     return result
 
 
+def _ref_max_pool_with_argmax(x, ksize, strides, padding):
+    out = _ref_max_pool(x, ksize, strides, padding)
+    argmax = np.zeros(out.shape, np.int64)
+    for a, b, n, c, r, col, pads in _first_argmax_positions(x, ksize, strides, padding):
+        row, column = r - pads[0][0], col - pads[1][0]
+        argmax[n, a, b, c] = (row * x.shape[2] + column) * x.shape[3] + c
+    return [out, argmax]
+
+
 def _valid_mask(x_shape, pads):
     return np.pad(np.ones(x_shape[1:3]), pads)
 
@@ -441,6 +450,9 @@ POOL_CASES = [
          inputs(_ties(1, 4, 4, 2), normal(1, 4, 4, 2)),
          lambda x, ddx: _ref_max_pool_grad_grad(x, ddx, (3, 3), (1, 1), "SAME"), wrt=(1,),
          order=2),
+    Case("MaxPoolWithArgmax", lambda x: list(tf.nn.max_pool_with_argmax(x, 3, 2, "SAME")),
+         inputs(normal(2, 5, 4, 2)), lambda x: _ref_max_pool_with_argmax(x, (3, 3), (2, 2),
+                                                                        "SAME")),
     Case("AvgPool", lambda x: tf.nn.avg_pool2d(x, 2, 2, "VALID"), inputs(normal(2, 4, 6, 3)),
          lambda x: _ref_avg_pool(x, (2, 2), (2, 2), "VALID"), order=2),
     Case("AvgPool", lambda x: tf.nn.avg_pool2d(x, 3, 2, "SAME"), inputs(normal(2, 5, 4, 2)),
