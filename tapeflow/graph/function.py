@@ -32,6 +32,8 @@ _log = logging.getLogger("tapeflow")
 
 _RUN_EAGERLY = [False]
 _RETRACE_WARNING_THRESHOLD = 5
+# Called with each new ConcreteFunction right after its trace (tf.summary.trace_on adds one).
+trace_listeners = []
 
 
 def run_functions_eagerly(run_eagerly):
@@ -304,8 +306,11 @@ class Function:
         if created:
             self._variables_created = True
         from tapeflow.graph.concrete import ConcreteFunction
-        return ConcreteFunction(graph, outputs, specs, name=self._name,
-                                arg_structure=_mask_tensors((args, kwargs)))
+        concrete = ConcreteFunction(graph, outputs, specs, name=self._name,
+                                    arg_structure=_mask_tensors((args, kwargs)))
+        for listener in trace_listeners:
+            listener(concrete)
+        return concrete
 
 
 def _safe_signature(fn):

@@ -11,7 +11,11 @@ CASES = [
          lambda g, like: g.sum(axis=(0, 1), keepdims=True)[0], wrt=(0,)),
 ]
 
+CASES.append(Case("CheckNumerics", lambda x: tf.debugging.check_numerics(x, "bad"),
+                  inputs(normal(2, 3)), lambda x: x, order=2))
+
 EXEMPT = {
+    "Assert": "tests/core/test_debugging.py (eager and traced assertions)",
     "ReadVariableOp": "tests/core/test_tape.py (gradients w.r.t. variables)",
     "AssignVariableOp": "tests/core/test_variable.py (assign semantics, eager and traced)",
     "AssignAddVariableOp": "tests/core/test_variable.py",
