@@ -277,3 +277,37 @@ def test_atrous_and_conv_transpose():
     assert tf.nn.conv_transpose(tf.ones([2, 4, 4, 4]), w, [2, 8, 8, 3], 2).shape == [2, 8, 8, 3]
     assert tf.nn.conv_transpose(tf.ones([2, 4, 4]), tf.ones([3, 3, 4]), [2, 8, 3], 2).shape == \
         [2, 8, 3]
+
+
+def test_conv3d_shapes_and_errors():
+    x, w = tf.ones([2, 5, 6, 7, 3]), tf.ones([2, 3, 3, 3, 4])
+    assert tf.nn.conv3d(x, w, [1, 1, 1, 1, 1], "SAME").shape == [2, 5, 6, 7, 4]
+    assert tf.nn.conv3d(x, w, [1, 2, 1, 2, 1], "VALID").shape == [2, 2, 4, 3, 4]
+    assert tf.nn.conv3d(x, w, [1] * 5, "VALID", dilations=[1, 2, 1, 1, 1]).shape == \
+        [2, 3, 4, 5, 4]
+    assert tf.nn.conv3d(tf.ones([2, 3, 5, 6, 7]), w, [1] * 5, "SAME",
+                        data_format="NCDHW").shape == [2, 4, 5, 6, 7]
+    assert tf.nn.conv3d_transpose(tf.ones([2, 3, 3, 4, 4]), w, [2, 5, 6, 7, 3], 2,
+                                  "SAME").shape == [2, 5, 6, 7, 3]
+    assert tf.nn.convolution(x, w, padding="SAME").shape == [2, 5, 6, 7, 4]
+    assert tf.nn.conv_transpose(tf.ones([2, 3, 3, 4, 4]), w, [2, 5, 6, 7, 3], 2).shape == \
+        [2, 5, 6, 7, 3]
+    with pytest.raises(TypeError, match="Expected list for 'strides' argument to 'conv3d' Op"):
+        tf.nn.conv3d(x, w, 2, "SAME")
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="Length for attr 'strides' of 3 must be at least minimum 5"):
+        tf.nn.conv3d(x, w, [2, 2, 2], "VALID")
+    with pytest.raises(TypeError, match="Expected string for argument 'padding'"):
+        tf.nn.conv3d(x, w, [1] * 5, [[0, 0], [1, 1], [0, 0], [0, 0], [0, 0]])
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="Value for attr 'padding' of \"same\" is not in the list of "
+                             "allowed values: \"SAME\", \"VALID\""):
+        tf.nn.conv3d(x, w, [1] * 5, "same")
+    with pytest.raises(tf.errors.UnimplementedError, match="strides in the batch and depth"):
+        tf.nn.conv3d(x, w, [2, 1, 1, 1, 1], "SAME")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of int32"):
+        tf.nn.conv3d(tf.ones([1, 3, 3, 3, 1], tf.int32), tf.ones([1, 1, 1, 1, 1], tf.int32),
+                     [1] * 5, "SAME")
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="input and filter must have the same depth: 4 vs 2"):
+        tf.nn.conv3d(tf.ones([1, 3, 3, 3, 4]), tf.ones([1, 1, 1, 2, 4]), [1] * 5, "SAME")
