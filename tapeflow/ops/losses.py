@@ -142,8 +142,11 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
                 f"Received: labels.shape={_static_shape_str(l_dims)} and "
                 f"logits.shape={_static_shape_str(x_dims)}")
     if labels.dtype not in LABEL_DTYPES:
+        # TF names dtypes by their C type in kernel messages (float, double, half).
+        word = {"float32": "float", "float64": "double", "float16": "half"}.get(
+            labels.dtype.name, labels.dtype.name)
         raise op_error("SparseSoftmaxCrossEntropyWithLogits",
-                       f"Value for attr 'Tlabels' of {labels.dtype.name} is not in the list of "
+                       f"Value for attr 'Tlabels' of {word} is not in the list of "
                        "allowed values: int32, int64")
     loss, _ = apply(SparseSoftmaxCrossEntropyWithLogits, logits, labels)
     return loss

@@ -260,7 +260,7 @@ def test_local_response_normalization():
     np.testing.assert_allclose(g.ravel(), [0.73778796, 0.26763615, -0.16848353, -0.09618606,
                                            0.02015276, -0.05616173, -0.05360723, -0.01831667],
                                rtol=1e-5)
-    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of float64"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of double"):
         tf.nn.lrn(tf.ones([1, 1, 2, 4], tf.float64))
     with pytest.raises(tf.errors.InvalidArgumentError, match="in must be 4-dimensional"):
         tf.nn.lrn(tf.ones([1, 2, 4]))

@@ -149,7 +149,7 @@ def test_pooling_3d():
     volume = tf.constant(np.arange(1.0, 28.0, dtype=np.float32).reshape(1, 3, 3, 3, 1))
     np.testing.assert_allclose(tf.nn.avg_pool3d(volume, 2, 2, "SAME").numpy().ravel(),
                                [7.5, 9, 12, 13.5, 21, 22.5, 25.5, 27])
-    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of float64"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of double"):
         tf.nn.max_pool3d(tf.ones([1, 2, 2, 2, 1], tf.float64), 2, 2, "VALID")
     with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of int32"):
         tf.nn.max_pool3d(tf.ones([1, 2, 2, 2, 1], tf.int32), 2, 2, "VALID")
