@@ -23,6 +23,7 @@ from tapeflow.core.spec import TensorSpec
 from tapeflow.ops import array as array_ops
 from tapeflow.ops import conv, depthwise, pooling  # noqa: F401 - registers their ops
 from tapeflow.ops import math as math_ops
+from tapeflow.ops._erf import erf as erf_kernel   # NumPy has no erf: the math family's
 from tapeflow.ops._rules import binary_operands, same_as_input, tensor_like
 from tapeflow.ops.array import broadcast_like, reshape
 from tapeflow.ops.math import (add, cast, exp, greater_equal, multiply, negative, reduce_sum,
@@ -249,13 +250,10 @@ swish = silu
 # only exp, so second derivatives are exact.
 _SQRT_HALF = _pymath.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / _pymath.sqrt(2.0 * _pymath.pi)
-# NumPy has no erf: math.erf, element by element, is exact (libm) if not fast.
-# TODO(ops-math): use the math family's vectorized Erf kernel once it lands in main.
-_erf_elementwise = xp.frompyfunc(_pymath.erf, 1, 1)
 
 
 def _normal_cdf(x):
-    return 0.5 * (1.0 + _erf_elementwise(x * _SQRT_HALF).astype(x.dtype))
+    return 0.5 * (1.0 + erf_kernel(x * x.dtype.type(_SQRT_HALF)))
 
 
 def _normal_pdf(x):

@@ -226,3 +226,42 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     draw = random_ops.uniform(_noise_shape(x, noise_shape), dtype=x.dtype, seed=seed)
     keep = cast(math_ops.greater_equal(draw, rate), x.dtype)
     return multiply(x, multiply(keep, scale))
+
+
+# ================================================================================
+# embedding_lookup (a gather)
+# ================================================================================
+
+def embedding_lookup(params, ids, max_norm=None, name=None):
+    """The rows of `params` named by `ids`: `gather(params, ids)`, shaped ids.shape +
+    params.shape[1:].
+
+    Args:
+      params: a tensor, or a list of tensors partitioned along axis 0 (TF2's "div"
+        strategy: consecutive id ranges, so the list is concatenated).
+      ids: int32 or int64 indices in [0, params.shape[0]).
+      max_norm: if given, each looked-up embedding with a larger L2 norm is
+        rescaled to this norm.
+
+    The gradient with respect to params is dense (TF returns IndexedSlices).
+
+    >>> table = convert_to_tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> embedding_lookup(table, [2, 0]).numpy()
+    array([[5., 6.],
+           [1., 2.]], dtype=float32)
+
+    (A Python list as `params` is a list of partitions, as in TF.)
+    """
+    from tapeflow.ops.clip import clip_by_norm
+    from tapeflow.ops.gather import gather
+    if isinstance(params, (list, tuple)):
+        if not params:
+            raise ValueError("Argument `params` must be a non-empty list of tensors.")
+        parts = [_t(p) for p in params]
+        params = parts[0] if len(parts) == 1 else array_ops.concat(parts, axis=0)
+    ids = _t(ids)
+    result = gather(params, ids)
+    if max_norm is None:
+        return result
+    ids_rank, result_rank = ids.ndim, result.ndim
+    return clip_by_norm(result, max_norm, axes=list(range(ids_rank, result_rank)))

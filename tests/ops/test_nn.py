@@ -287,3 +287,22 @@ def test_max_pool_with_argmax():
                                            output_dtype=tf.int32)
     assert argmax.dtype == tf.int32
     assert argmax.numpy().ravel().tolist() == [6, 7, 14, 15, 22, 23, 30, 31]
+
+
+def test_embedding_lookup():
+    params = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    assert tf.nn.embedding_lookup(params, [2, 0]).numpy().tolist() == [[5, 6], [1, 2]]
+    assert tf.nn.embedding_lookup(params, [[2, 0], [1, 1]]).shape == [2, 2, 2]
+    assert tf.nn.embedding_lookup(params, 1).numpy().tolist() == [3, 4]
+    assert tf.nn.embedding_lookup(params, tf.constant([1], tf.int64)).shape == [1, 2]
+    parts = [tf.constant([[1.0, 2.0], [3.0, 4.0]]), tf.constant([[5.0, 6.0]])]
+    assert tf.nn.embedding_lookup(parts, [2, 0, 1]).numpy().tolist() == [[5, 6], [1, 2], [3, 4]]
+    clipped = tf.nn.embedding_lookup(tf.constant([[3.0, 4.0], [0.3, 0.4]]), [0, 1], max_norm=1.0)
+    np.testing.assert_allclose(clipped.numpy(), [[0.6, 0.8], [0.3, 0.4]], rtol=1e-6)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"indices\[0\] = 3 is not in "
+                                                             r"\[0, 3\)"):
+        tf.nn.embedding_lookup(params, [3])
+    variable = tf.Variable(params)
+    with tf.GradientTape() as tape:
+        y = tf.nn.embedding_lookup(variable, [2, 0, 2])
+    assert tape.gradient(y, variable).numpy().tolist() == [[1, 1], [0, 0], [2, 2]]
