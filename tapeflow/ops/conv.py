@@ -1,4 +1,4 @@
-"""Conv2D, its backprop ops, and the tf.nn convolution functions built on them.
+"""Conv2D and Conv3D, their backprop ops, and the tf.nn convolution functions.
 
 How Conv2D runs (im2col). For every output pixel, the input window it sees is
 copied into one row of a matrix `cols` of shape [pixels, kh * kw * in_channels];
@@ -11,10 +11,11 @@ reuses the same two pieces:
 - input gradient  = dy @ filter^T gives the gradient of every window row, which
   "col2im" adds back into the input with one strided add per kernel offset.
 
-The backprop ops are ops themselves, with gradients of their own (all three
-are linear in each argument), so second derivatives work. The ops work in
-NHWC with filters [height, width, in_channels / groups, out_channels]; the
-public functions transpose NCHW inputs around them.
+Conv3D is the same code with one more spatial axis. The backprop ops are ops
+themselves, with gradients of their own (all three are linear in each
+argument), so second derivatives work. The ops work channels-last (NHWC,
+NDHWC) with filters [*window, in_channels / groups, out_channels]; the public
+functions transpose channels-first inputs around them.
 """
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp

@@ -1,8 +1,9 @@
-"""Pooling: MaxPool, AvgPool, their gradient ops, and the tf.nn pooling wrappers.
+"""Pooling: MaxPool, AvgPool (2-D and 3-D), their gradient ops, and the tf.nn wrappers.
 
-Every pooling kernel loops over the kh * kw offsets of the window, never over
-pixels: for offset (i, j), `Geometry.window_view` is a strided view holding the
-input pixel under that offset for every output pixel at once. A max pool is
+Every pooling kernel loops over the offsets of the window (kh * kw of them, or
+kd * kh * kw), never over pixels: for one offset, `Geometry.window_view` is a
+strided view holding the input pixel under that offset for every output pixel
+at once. A max pool is
 then a running `fmax` over the offsets (fmax ignores NaN, as TF's max pool
 does), an average pool a running sum.
 
