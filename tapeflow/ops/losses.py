@@ -7,8 +7,8 @@ the loss and `backprop`, the gradient of the loss with respect to the logits
 gradient rule reuses `backprop`, so the backward pass is one multiply. Because
 `backprop` is itself an output that depends on the logits, the rule also
 carries its own derivative (the softmax Jacobian applied to its incoming
-gradient); that term is zero in a first-order pass and makes second
-derivatives exact, as TF's are.
+gradient), which makes second derivatives exact, as TF's are; that term is
+zero in a first-order pass and is skipped then.
 """
 import math as _pymath
 
@@ -41,6 +41,14 @@ def _softmax_vjp(g, logits):
     """(g - sum(g * s)) * s with s = softmax(logits): the softmax Jacobian applied to g."""
     s = softmax(logits)
     return multiply(subtract(g, reduce_sum(multiply(g, s), axis=-1, keepdims=True)), s)
+
+
+def _is_zero(g):
+    """True for an eager all-zero tensor: the tape's filler for an output nobody
+    differentiated. Terms linear in g can then be skipped exactly; a traced g is
+    never inspected."""
+    value = getattr(g, "_value", None)
+    return value is not None and not value.any()
 
 
 def _stable_softmax_parts(logits):
@@ -100,8 +108,10 @@ def _(logits, labels):
 def _(dy, logits, labels, out):
     # loss = logsumexp(logits) - logits[label]; d loss / d logits = backprop (output 1).
     dloss, dbackprop = dy
-    first_order = multiply(expand_dims(dloss, -1), out[1])
-    return add(first_order, _softmax_vjp(dbackprop, logits)), None
+    dlogits = multiply(expand_dims(dloss, -1), out[1])
+    if not _is_zero(dbackprop):
+        dlogits = add(dlogits, _softmax_vjp(dbackprop, logits))
+    return dlogits, None
 
 
 def _static_shape_str(dims):
@@ -197,9 +207,15 @@ def _(dy, logits, labels, out):
     # (the exact gradient when each row of labels sums to 1), reused here.
     dloss, dbackprop = dy
     dloss = expand_dims(dloss, -1)
-    dlogits = add(multiply(dloss, out[1]), _softmax_vjp(dbackprop, logits))
-    dlabels = subtract(multiply(dloss, negative(log_softmax(logits))), dbackprop)
-    return sum_to_shape(dlogits, logits), sum_to_shape(dlabels, labels)
+    backprop_used = not _is_zero(dbackprop)   # backprop = softmax(logits) - labels
+    dlogits = multiply(dloss, out[1])
+    if backprop_used:
+        dlogits = add(dlogits, _softmax_vjp(dbackprop, logits))
+
+    def dlabels():
+        g = multiply(dloss, negative(log_softmax(logits)))
+        return sum_to_shape(subtract(g, dbackprop) if backprop_used else g, labels)
+    return sum_to_shape(dlogits, logits), dlabels
 
 
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
