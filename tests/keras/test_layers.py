@@ -83,6 +83,30 @@ def test_dropout_in_training_mode_keeps_gradients():
                 check_symbolic=False, call_kwargs={"training": True})
 
 
+def _square(x):
+    return x * x
+
+
+@pytest.mark.parametrize("cls,kwargs,input_shape,output_shape,trainable", [
+    (L.Lambda, {"function": _square}, (2, 3), (2, 3), 0),
+    (L.Identity, {}, (2, 3), (2, 3), 0),
+    (L.Masking, {"mask_value": 0.5}, (2, 3, 4), (2, 3, 4), 0),
+    (L.ELU, {"alpha": 0.5}, (2, 3), (2, 3), 0),
+    (L.PReLU, {}, (2, 3), (2, 3), 1),
+    (L.SpatialDropout1D, {"rate": 0.5}, (2, 3, 4), (2, 3, 4), 0)])
+def test_more_layers(cls, kwargs, input_shape, output_shape, trainable):
+    check_layer(cls, kwargs, input_shape=input_shape, expected_output_shape=output_shape,
+                expected_num_trainable=trainable)
+
+
+def test_lambda_passes_arguments_mask_and_training():
+    layer = L.Lambda(lambda x, n, training=None: x * n if training else x,
+                     arguments={"n": 3.0})
+    x = np.ones((1, 2), "float32")
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+    np.testing.assert_array_equal(layer(x, training=True).numpy(), 3 * x)
+
+
 def test_bilinear_upsampling():
     # Input gradients are not checked: tf.image.resize's bilinear gradient (ops-random-image)
     # does not match finite differences yet; values are checked in test_golden_values.py.
