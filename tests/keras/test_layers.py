@@ -77,10 +77,9 @@ def test_batch_normalization_in_training_mode():
 
 
 def test_dropout_in_training_mode_keeps_gradients():
-    # No symbolic check: random ops cannot draw a shape that is unknown while tracing yet.
     check_layer(L.Dropout, {"rate": 0.5, "seed": 3}, input_shape=(4, 5),
                 expected_output_shape=(4, 5), check_input_gradient=False,
-                check_symbolic=False, call_kwargs={"training": True})
+                call_kwargs={"training": True})
 
 
 def _square(x):
