@@ -41,6 +41,7 @@ from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identit
                                 stop_gradient, transpose, unstack, zeros, zeros_like)
 
 # ---- nn, random, image, linalg, bitwise ops ------------------------------------------------
+from tapeflow.ops.linalg import einsum, norm, tensordot
 
 # ---- function compiler and control flow ----------------------------------------------------
 from tapeflow.graph.function import function

@@ -1,4 +1,10 @@
 """`tf.linalg`: re-exports of the linear-algebra ops."""
+from tapeflow.ops.clip import global_norm
+from tapeflow.ops.factorizations import (cholesky, cholesky_solve, det, eigh, eigvalsh, inv,
+                                         logdet, pinv, qr, slogdet, solve, svd,
+                                         triangular_solve)
+from tapeflow.ops.linalg import (adjoint, band_part, cross, diag, diag_part, einsum,
+                                 matrix_transpose, matvec, norm, set_diag, tensordot, trace)
 from tapeflow.ops.math import matmul
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -911,6 +911,7 @@ def _spec_str(spec):
 # Allowed dtypes as declared by TF; unsigned ones are declared but have no CPU kernel.
 _MATMUL_DTYPES = INEXACT | {dtypes.int32, dtypes.int64, dtypes.uint8, dtypes.uint16,
                             dtypes.uint32, dtypes.uint64}
+_UNSIGNED = frozenset({dtypes.uint8, dtypes.uint16, dtypes.uint32, dtypes.uint64})
 MatMul = Op("MatMul", infer=_matmul_rule("MatMul", batched=False), dtypes=_MATMUL_DTYPES)
 BatchMatMulV2 = Op("BatchMatMulV2", infer=_matmul_rule("BatchMatMulV2", batched=True),
                    dtypes=_MATMUL_DTYPES | {dtypes.int16})
@@ -1004,7 +1005,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     a_dims, b_dims = a._static_dims(), b._static_dims()
     batched = a_dims is None or b_dims is None or len(a_dims) > 2 or len(b_dims) > 2
     op = BatchMatMulV2 if batched else MatMul
-    if a.dtype.is_unsigned:
+    if a.dtype in _UNSIGNED:
         from tapeflow.core.errors import NotFoundError
         raise NotFoundError(None, None, f"Could not find device for node: {{{{node {op.name}}}}}"
                                         f" = {op.name}[T=DT_{a.dtype.name.upper()}]")
