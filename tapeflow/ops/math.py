@@ -267,6 +267,8 @@ SquaredDifference = Op("SquaredDifference", infer=broadcast_binary("SquaredDiffe
 @SquaredDifference.kernel
 def _(x, y):
     d = xp.subtract(x, y)
+    if type(d) is not xp.ndarray:   # rank-0 inputs give a NumPy scalar
+        return d * d
     return xp.multiply(d, d, out=d)
 
 
