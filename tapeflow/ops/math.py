@@ -451,7 +451,8 @@ def reciprocal(x, name=None):
 # Rounding: piecewise constant, so TF gives them no gradient.
 Floor = _unary("Floor", xp.floor, FLOATS, differentiable=False)
 Ceil = _unary("Ceil", xp.ceil, FLOATS, differentiable=False)
-Round = _unary("Round", xp.rint, FLOATS | dtypes.INTEGERS, differentiable=False)  # half to even
+Round = _unary("Round", lambda x: xp.rint(x) if x.dtype.kind == "f" else x,   # half to even
+               SIGNED - {dtypes.complex64, dtypes.complex128}, differentiable=False)
 
 
 def floor(x, name=None):
