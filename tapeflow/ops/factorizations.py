@@ -116,13 +116,22 @@ def _(dy, x, out):
     return multiply(_expand_matrix(multiply(dy, out)), inv(x, adjoint=True))
 
 
+def _no_half_kernel(x, op):
+    # TF declares float16 for these ops but registers no CPU kernel for it.
+    if x.dtype is dtypes.float16:
+        from tapeflow.core.errors import NotFoundError
+        raise NotFoundError(None, None, f"Could not find device for node: {{{{node {op.name}}}}} "
+                                        f"= {op.name}[T=DT_HALF]")
+    return x
+
+
 def det(input, name=None):  # noqa: A002
     """The determinant of each square matrix.
 
     >>> det([[4.0, 1.0], [2.0, 3.0]]).numpy()
     10.0
     """
-    return apply(MatrixDeterminant, _t(input))
+    return apply(MatrixDeterminant, _no_half_kernel(_t(input), MatrixDeterminant))
 
 
 def _slogdet_infer(x):
@@ -156,7 +165,7 @@ def slogdet(input, name=None):  # noqa: A002
     >>> slogdet([[-4.0, 1.0], [2.0, 3.0]]).sign.numpy()
     -1.0
     """
-    sign, log_abs = apply(LogMatrixDeterminant, _t(input))
+    sign, log_abs = apply(LogMatrixDeterminant, _no_half_kernel(_t(input), LogMatrixDeterminant))
     return SlogdetResult(sign, log_abs)
 
 
@@ -190,7 +199,7 @@ MatrixSolve = Op("MatrixSolve", infer=_solve_infer, dtypes=_MATRIX_DTYPES)
 def _(matrix, rhs, adjoint):
     if matrix.ndim != rhs.ndim:
         raise InvalidArgumentError(None, None, "All input tensors must have the same rank.")
-    _check_square(matrix)
+    _check_square(matrix, "First input (lhs) must be a square matrix.")
     if matrix.shape[:-2] != rhs.shape[:-2]:
         raise InvalidArgumentError(None, None, "All input tensors must have the same outer "
                                                "dimensions.")
@@ -248,8 +257,20 @@ def _(matrix, rhs, lower, adjoint):
     b = xp.broadcast_to(_working(rhs), batch + rhs.shape[-2:])
     try:
         return xp.linalg.solve(a, b).astype(rhs.dtype, copy=False)
-    except xp.linalg.LinAlgError:   # a zero on the diagonal: no solution
-        return xp.full(b.shape, xp.nan, dtype=rhs.dtype)
+    except xp.linalg.LinAlgError:   # a zero on the diagonal: substitute, giving inf as TF
+        return _substitute(a, b, lower != adjoint).astype(rhs.dtype, copy=False)
+
+
+def _substitute(a, b, lower):
+    """Forward (lower) or back substitution, one row at a time, batched."""
+    x = xp.zeros(b.shape, dtype=xp.result_type(a, b))
+    n = a.shape[-1]
+    rows = range(n) if lower else range(n - 1, -1, -1)
+    for i in rows:
+        done = x[..., :i, :] if lower else x[..., i + 1:, :]
+        coefficients = a[..., i:i + 1, :i] if lower else a[..., i:i + 1, i + 1:]
+        x[..., i, :] = (b[..., i, :] - (coefficients @ done)[..., 0, :]) / a[..., i, i:i + 1]
+    return x
 
 
 @MatrixTriangularSolve.gradient
@@ -326,7 +347,7 @@ def cholesky(input, name=None):  # noqa: A002
     array([[2., 0.],
            [1., 2.]], dtype=float32)
     """
-    return apply(Cholesky, _t(input))
+    return apply(Cholesky, _no_half_kernel(_t(input), Cholesky))
 
 
 def cholesky_solve(chol, rhs, name=None):
@@ -517,7 +538,7 @@ def svd(tensor, full_matrices=False, compute_uv=True, name=None):
       `(s, u, v)` (singular values in decreasing order), or `s` alone when
       `compute_uv` is False.
     """
-    s, u, v = apply(Svd, _t(tensor), full_matrices=bool(full_matrices),
+    s, u, v = apply(Svd, _no_half_kernel(_t(tensor), Svd), full_matrices=bool(full_matrices),
                     compute_uv=bool(compute_uv))
     return (s, u, v) if compute_uv else s
 
@@ -576,13 +597,14 @@ def eigh(tensor, name=None):
     Returns:
       `(e, v)` with `tensor @ v == v @ diag(e)`.
     """
-    e, v = apply(SelfAdjointEigV2, _t(tensor), compute_v=True)
+    e, v = apply(SelfAdjointEigV2, _no_half_kernel(_t(tensor), SelfAdjointEigV2), compute_v=True)
     return e, v
 
 
 def eigvalsh(tensor, name=None):
     """The eigenvalues (ascending) of self-adjoint matrices."""
-    e, _ = apply(SelfAdjointEigV2, _t(tensor), compute_v=False)
+    e, _ = apply(SelfAdjointEigV2, _no_half_kernel(_t(tensor), SelfAdjointEigV2),
+                 compute_v=False)
     return e
 
 

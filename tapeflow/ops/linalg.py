@@ -16,7 +16,7 @@ from tapeflow.core.spec import TensorSpec
 from tapeflow.ops._grad_util import sum_to_shape
 from tapeflow.ops._rules import binary_operands, operand_list, tensor_like
 from tapeflow.ops.math import (INEXACT, _dims_str, _t, abs, add, cast, matmul, multiply, pow,
-                               reduce_max, reduce_sum, sqrt, subtract)
+                               reduce_max, reduce_sum, shape_error, sqrt, subtract)
 
 # ================================================================================
 # Einsum
@@ -48,8 +48,8 @@ def _parse_einsum(equation, ranks):
         if "..." in s:
             s = s.replace("...", broadcast[ellipsis_rank - (rank - (len(s) - 3)):])
         if len(s) != rank:
-            raise ValueError(f"Expected {len(s)} dimensions for input subscripts {s!r} but the "
-                             f"input has rank {rank}.")
+            raise shape_error(f"Expected input {len(expanded)} to have rank {len(s)} but got: "
+                              f"{rank}", None, "Einsum")
         expanded.append(s)
     if arrow:
         output = rhs.replace("...", broadcast)
@@ -388,7 +388,8 @@ def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_spa
            name=None):
     """Matrix-vector product `a @ b` over the last dimension of `b` (batched)."""
     from tapeflow.ops.array import expand_dims, squeeze
-    product = matmul(a, expand_dims(_t(b), -1), transpose_a=transpose_a, adjoint_a=adjoint_a)
+    a, b = _t(a), _t(b)   # converted separately, as TF: mixed dtypes are MatMul's error
+    product = matmul(a, expand_dims(b, -1), transpose_a=transpose_a, adjoint_a=adjoint_a)
     return squeeze(product, axis=-1)
 
 
@@ -549,9 +550,16 @@ def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):  # noqa
     `diagonal` (so gradients flow to both inputs).
     """
     x = _t(input)
-    values = _t(diagonal)
+    values = _t(diagonal) if tensor_like(diagonal) else convert_to_tensor(diagonal, x.dtype)
     k = _k_pair(k)
     dims = x._static_dims()
+    expected = _diag_part_infer(TensorSpec(dims, x.dtype), k, 0, align).dims
+    if None not in dims and tuple(values._static_dims()) != tuple(expected):
+        raise InvalidArgumentError(None, None, "Either first dimensions of diagonal don't match "
+                                               "input.shape[:-2], or diagonal.shape[:-1] is not "
+                                               "equal to the longests diagonal in range "
+                                               "[lower_diag_index:upper_diag_index]. "
+                                               "[Op:MatrixSetDiagV3]")
     placed = apply(MatrixDiagV3, values, k=k, num_rows=dims[-2], num_cols=dims[-1],
                    padding_value=_scalar(0, x.dtype), align=align)
     ones = apply(MatrixDiagV3, _ones_like(values), k=k, num_rows=dims[-2], num_cols=dims[-1],

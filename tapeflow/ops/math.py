@@ -452,7 +452,7 @@ def reciprocal(x, name=None):
 Floor = _unary("Floor", xp.floor, FLOATS, differentiable=False)
 Ceil = _unary("Ceil", xp.ceil, FLOATS, differentiable=False)
 Round = _unary("Round", lambda x: xp.rint(x) if x.dtype.kind == "f" else x,   # half to even
-               SIGNED - {dtypes.complex64, dtypes.complex128}, differentiable=False)
+               REAL, differentiable=False)
 
 
 def floor(x, name=None):
