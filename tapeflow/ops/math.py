@@ -660,6 +660,8 @@ def reduction_axes(axis, rank, op_name):
     """
     if axis is None:
         return tuple(range(rank))
+    if type(axis) is int and -rank <= axis < rank:   # the common case, kept fast
+        return (axis % rank,)
     values = _axis_list(axis, op_name)
     axes = []
     for a in values:
@@ -817,10 +819,10 @@ def _arg_kernel(pick, nan_fill):
         if x.shape[axis] == 0:
             raise InvalidArgumentError(None, None, f"Reduction axis {axis} is empty in shape "
                                                    f"{_dims_str(x.shape)}")
-        if x.dtype.kind == "f":
-            nan = xp.isnan(x)
-            if nan.any():   # TF skips NaNs (index 0 if all are NaN); NumPy would pick one
-                x = xp.where(nan, nan_fill, x)
+        # NumPy picks the first NaN; TF skips NaNs (index 0 if all are NaN). A NaN
+        # anywhere makes the sum NaN: one fast pass decides whether to mask them.
+        if x.dtype.kind == "f" and xp.isnan(xp.add.reduce(x, axis=None)):
+            x = xp.where(xp.isnan(x), nan_fill, x)
         return pick(x, axis=axis).astype(output_type._np)
     return kernel
 
