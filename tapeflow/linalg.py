@@ -6,5 +6,6 @@ from tapeflow.ops.factorizations import (cholesky, cholesky_solve, det, eigh, ei
 from tapeflow.ops.linalg import (adjoint, band_part, cross, diag, diag_part, einsum,
                                  matrix_transpose, matvec, norm, set_diag, tensordot, trace)
 from tapeflow.ops.math import matmul
+from tapeflow.ops.nn import l2_normalize
 
 __all__ = [name for name in dir() if not name.startswith("_")]

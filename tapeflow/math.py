@@ -14,6 +14,7 @@ from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, ceil, cos,
                                reduce_max, reduce_mean, reduce_min, reduce_sum, round, rsqrt,
                                sigmoid, sign, sin, sqrt, square, squared_difference, subtract,
                                tan, tanh, truediv)
+from tapeflow.ops.nn import l2_normalize, log_softmax, softmax, softplus, softsign
 from tapeflow.ops.reduction import (count_nonzero, cumprod, cumsum, in_top_k, reduce_all,
                                     reduce_any, reduce_euclidean_norm, reduce_logsumexp,
                                     reduce_prod, reduce_std, reduce_variance, top_k)

@@ -1,7 +1,6 @@
 """Clipping: by value (a primitive, one pass over the data) and by norm, per tensor or
 over a list of tensors (the composites optimizers use for gradient clipping).
 """
-from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
 from tapeflow.core.convert import convert_to_tensor
 from tapeflow.core.dispatch import apply

@@ -18,8 +18,8 @@ from tapeflow.ops._grad_util import sum_to_shape
 from tapeflow.ops._rules import binary_operands, broadcast_binary, tensor_like
 from tapeflow.ops.math import (FLOATS, INEXACT, _TRUEDIV_FLOAT, _binary_function,
                                _conj_if_complex, _t, _unary, add, cast, divide, exp, greater,
-                               greater_equal, log1p, maximum, minimum, multiply, negative,
-                               not_equal, rsqrt, square, subtract, where, zeros_like)
+                               greater_equal, multiply, negative, not_equal, rsqrt, square,
+                               subtract, zeros_like)
 
 _COMPLEX = frozenset({dtypes.complex64, dtypes.complex128})
 
@@ -156,22 +156,13 @@ def rint(x, name=None):
 
 
 def log_sigmoid(x, name=None):
-    """Returns `log(sigmoid(x)) = -softplus(-x)`, without overflow for large |x|.
+    """Returns `log(sigmoid(x)) = -softplus(-x)` (composite, as TF), stable for large |x|.
 
-    Composite: for x >= 0 it is -log1p(exp(-x)), for x < 0 it is x - log1p(exp(x)).
-    Each branch is computed on inputs clamped to its own half-line, so the
-    branch `where` does not pick cannot produce inf (and NaN gradients); at 0
-    the gradient is 1/2.
+    >>> round(float(log_sigmoid(0.0)), 6)
+    -0.693147
     """
-    x = _t(x)
-    if x.dtype not in FLOATS:
-        from tapeflow.core.errors import unsupported_dtype
-        raise unsupported_dtype("Softplus", x.dtype, FLOATS, (x,))
-    positive = maximum(x, 0)
-    non_positive = minimum(x, 0)
-    on_positive = negative(log1p(exp(negative(positive))))
-    on_negative = subtract(non_positive, log1p(exp(non_positive)))
-    return where(greater(x, 0), on_positive, on_negative)
+    from tapeflow.ops.nn import softplus
+    return negative(softplus(negative(_t(x))))
 
 
 # ================================================================================

@@ -19,7 +19,7 @@ from tapeflow.core.shape import broadcast_shapes
 from tapeflow.core.spec import TensorSpec
 from tapeflow.ops._grad_util import sum_to_shape
 from tapeflow.ops._rules import binary_operands
-from tapeflow.ops.math import (INEXACT, _dims_str, _t, add, divide, log, matmul,
+from tapeflow.ops.math import (INEXACT, _t, add, divide, log, matmul,
                                multiply, negative, reduce_sum, subtract, where)
 
 _MATRIX_DTYPES = INEXACT

@@ -204,7 +204,8 @@ def _(dy, x, y, out):
             sum_to_shape(multiply(dy, negative(floor(divide(x, y)))), y))
 
 
-floormod = _binary_function(FloorMod, """Returns `x mod y` with the sign of `y` (`x % y`), as TF's FloorMod.""")
+floormod = _binary_function(FloorMod, """Returns `x mod y` with the sign of `y` (`x % y`), as
+    TF's FloorMod.""")
 
 
 Pow = Op("Pow", infer=broadcast_binary("Pow"), dtypes=SIGNED, elementwise=True)

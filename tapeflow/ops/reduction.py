@@ -12,10 +12,11 @@ from tapeflow.core.errors import InvalidArgumentError, dtype_mismatch
 from tapeflow.core.op import Op
 from tapeflow.core.spec import TensorSpec
 from tapeflow.ops._rules import tensor_like
-from tapeflow.ops.math import (NUMBERS, REAL, _axis_list, _c_type, _dims_str, _keepdims_gradient,
-                               _reduce, _reduce_infer, _t, add, cast, divide, equal,
-                               is_finite, log, multiply, not_equal, reduce_max, reduce_mean,
-                               reduce_sum, shape_error, sqrt, square, subtract, where, exp)
+from tapeflow.ops.math import (NUMBERS, REAL, _axis_list, _c_type, _dims_str,
+                               _keepdims_gradient, _reduce, _reduce_infer, _t, add, cast, divide,
+                               exp, is_finite, log, multiply, not_equal, reduce_max,
+                               reduce_mean, reduce_sum, shape_error, sqrt, square, subtract,
+                               where)
 
 # ================================================================================
 # Reductions
