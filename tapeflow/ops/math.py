@@ -637,7 +637,9 @@ Sum = Op("Sum", infer=_reduce_infer, dtypes=NUMBERS)
 
 @Sum.kernel
 def _(x, axis, keepdims):
-    return xp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    # The ufunc method directly: no Python wrapper, and overflow warnings are
+    # attributed to this module (silenced as TF computes inf silently).
+    return xp.add.reduce(x, axis=axis, dtype=x.dtype, keepdims=keepdims)
 
 
 @Sum.gradient
@@ -736,7 +738,7 @@ def _(x, axis, keepdims):
         return (xp.sign(total) * quotient).astype(x.dtype)
     if count == 0:   # the mean of nothing is NaN (NumPy would also warn)
         return xp.full(reduced_dims(x.shape, axis, keepdims), xp.nan, dtype=x.dtype)
-    return xp.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    return xp.add.reduce(x, axis=axis, dtype=x.dtype, keepdims=keepdims) / count
 
 
 @Mean.gradient
@@ -782,9 +784,9 @@ def _highest(dtype):
 
 
 Max = Op("Max", infer=_reduce_infer, dtypes=REAL)
-Max.kernel(_extreme_kernel(xp.max, _lowest))
+Max.kernel(_extreme_kernel(xp.maximum.reduce, _lowest))
 Min = Op("Min", infer=_reduce_infer, dtypes=REAL)
-Min.kernel(_extreme_kernel(xp.min, _highest))
+Min.kernel(_extreme_kernel(xp.minimum.reduce, _highest))
 
 
 def _extreme_gradient(dy, x, out, axis, keepdims):

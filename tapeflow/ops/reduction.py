@@ -27,7 +27,7 @@ Prod = Op("Prod", infer=_reduce_infer, dtypes=NUMBERS)
 
 @Prod.kernel
 def _(x, axis, keepdims):
-    return xp.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    return xp.multiply.reduce(x, axis=axis, dtype=x.dtype, keepdims=keepdims)
 
 
 @Prod.gradient
