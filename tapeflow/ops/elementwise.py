@@ -467,3 +467,55 @@ def is_strictly_increasing(x, name=None):
     return _is_monotonic(x, strict=True)
 
 
+
+
+def angle(input, name=None):  # noqa: A002 - TF's argument name
+    """The argument of complex numbers (`atan2(imag, real)`); for real numbers
+    pi where negative and 0 elsewhere.
+
+    >>> angle([1.0, -1.0]).numpy()
+    array([0.       , 3.1415927], dtype=float32)
+    """
+    from tapeflow.ops.math import less
+    from tapeflow.ops._rules import as_operand
+    x = _t(input)
+    if x.dtype in _COMPLEX:
+        return atan2(math_imag(x), math_real(x))
+    pi = as_operand(_math.pi, x.dtype)
+    if pi.dtype is not x.dtype:   # an integer tensor cannot hold pi (TF's TypeError)
+        raise TypeError(f"Cannot convert {_math.pi} to EagerTensor of dtype {x.dtype.name}")
+    from tapeflow.ops.math import broadcast_like, where
+    zeros = zeros_like(x)
+    return where(less(x, zeros), broadcast_like(pi, x), zeros)
+
+
+def polyval(coeffs, x, name=None):
+    """Evaluates the polynomial `coeffs[0] * x**(n-1) + ... + coeffs[-1]` by Horner's rule.
+
+    Args:
+      coeffs: a Python list of tensors (or numbers), highest degree first.
+
+    >>> polyval([1.0, 2.0, 3.0], 2.0).numpy()
+    11.0
+    """
+    if not isinstance(coeffs, (list, tuple)):
+        raise ValueError(f"Argument coeffs must be list type. Received type {type(coeffs)}.")
+    x = _t(x)
+    if not coeffs:
+        return zeros_like(x)
+    from tapeflow.ops._rules import as_operand
+    result = as_operand(coeffs[0], x.dtype)
+    for c in coeffs[1:]:
+        result = add(as_operand(c, x.dtype), multiply(result, x))
+    return result
+
+
+def zero_fraction(value, name=None):
+    """The fraction of elements of `value` that are zero, as a float32 scalar.
+
+    >>> zero_fraction([0.0, 1.0, 0.0, 3.0]).numpy()
+    0.5
+    """
+    from tapeflow.ops.math import equal, reduce_mean
+    x = _t(value)
+    return reduce_mean(cast(equal(x, zeros_like(x)), dtypes.float32))

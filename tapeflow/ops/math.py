@@ -1111,6 +1111,25 @@ def add_n(inputs, name=None):
     return apply(AddN, *tensors)
 
 
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
+    """Adds all input tensors element-wise (deprecated in TF in favour of `add_n`).
+
+    Raises:
+      ValueError: `inputs` is empty, or disagrees with `shape` or `tensor_dtype`.
+    """
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        raise ValueError("inputs must be a list of at least one Tensor with the same dtype and "
+                         "shape")
+    tensors = [_t(x) for x in inputs]
+    if tensor_dtype is not None and any(t.dtype != dtypes.as_dtype(tensor_dtype)
+                                        for t in tensors):
+        raise TypeError(f"Expected {dtypes.as_dtype(tensor_dtype).name}, got "
+                        f"{tensors[0].dtype.name} for the inputs of accumulate_n.")
+    if shape is not None and any(tuple(t.shape) != tuple(shape) for t in tensors):
+        raise ValueError(f"Input tensor shapes must be {tuple(shape)}.")
+    return add_n(tensors)
+
+
 # ================================================================================
 # Helpers used by gradient rules (defined in other modules, imported lazily there)
 # ================================================================================

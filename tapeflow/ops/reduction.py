@@ -12,9 +12,9 @@ from tapeflow.core.errors import InvalidArgumentError, dtype_mismatch
 from tapeflow.core.op import Op
 from tapeflow.core.spec import TensorSpec
 from tapeflow.ops._rules import tensor_like
-from tapeflow.ops.math import (NUMBERS, REAL, _axis_list, _c_type, _dims_str,
+from tapeflow.ops.math import (FLOATS, NUMBERS, REAL, _axis_list, _c_type, _dims_str,
                                _keepdims_gradient, _reduce, _reduce_infer, _t, add, cast, divide,
-                               exp, is_finite, log, multiply, not_equal, reduce_max,
+                               exp, is_finite, log, multiply, negative, not_equal, reduce_max,
                                reduce_mean, reduce_sum, shape_error, sqrt, square, subtract,
                                where)
 
@@ -424,3 +424,83 @@ def in_top_k(targets, predictions, k, name=None):
         raise dtype_mismatch("InTopKV2", 0, dtypes.float32, predictions.dtype,
                              (predictions, targets))
     return apply(InTopKV2, predictions, targets, k=int(k))
+
+
+# ================================================================================
+# Cumulative log-sum-exp
+# ================================================================================
+
+def _logsumexp_scan(x, axis, exclusive, reverse):
+    if reverse:
+        x = xp.flip(x, axis)
+    out = xp.logaddexp.accumulate(x, axis=axis)   # exact running log(exp(a) + exp(b))
+    if exclusive:
+        out = xp.roll(out, 1, axis=axis)
+        first = [slice(None)] * x.ndim
+        first[axis] = 0
+        out[tuple(first)] = -xp.inf
+    return xp.flip(out, axis) if reverse else out
+
+
+CumulativeLogsumexp = Op("CumulativeLogsumexp", infer=_scan_infer, dtypes=FLOATS)
+CumulativeLogsumexp.kernel(_logsumexp_scan)
+
+
+@CumulativeLogsumexp.gradient
+def _(dy, x, out, axis, exclusive, reverse):
+    # d out_j / d x_i = exp(x_i - out_j) for the x_i that out_j sums. The sum over j
+    # runs in log space, separately for the positive and negative parts of dy, so
+    # nothing overflows: exp(x_i + log sum_j exp(log(dy_j) - out_j)).
+    from tapeflow.ops.math import maximum
+    zeros = _zeros_like(dy)
+    scan = dict(axis=axis, exclusive=exclusive, reverse=not reverse)
+    positive = log(maximum(dy, zeros))
+    negative_part = log(maximum(negative(dy), zeros))
+    up = exp(add(cumulative_logsumexp(subtract(positive, out), **scan), x))
+    down = exp(add(cumulative_logsumexp(subtract(negative_part, out), **scan), x))
+    return subtract(up, down)
+
+
+def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
+    """`log(cumsum(exp(x)))` along `axis`, computed without overflow or underflow.
+
+    >>> cumulative_logsumexp([1000.0, 1000.0]).numpy()
+    array([1000.    , 1000.6931], dtype=float32)
+    """
+    return _scan(CumulativeLogsumexp, x, axis, exclusive, reverse)
+
+
+# ================================================================================
+# Permutations
+# ================================================================================
+
+def _invert_permutation_infer(x):
+    return TensorSpec(x.dims, x.dtype)
+
+
+InvertPermutation = Op("InvertPermutation", infer=_invert_permutation_infer,
+                       dtypes={dtypes.int32, dtypes.int64}, differentiable=False)
+
+
+@InvertPermutation.kernel
+def _(x):
+    if x.ndim != 1:
+        raise InvalidArgumentError(None, None, "invert_permutation expects a 1D vector.")
+    n = x.shape[0]
+    out = xp.full(n, -1, dtype=x.dtype)
+    for i, p in enumerate(x.tolist()):
+        if not 0 <= p < n:
+            raise InvalidArgumentError(None, None, f"{p} is not between 0 and {n}")
+        if out[p] != -1:
+            raise InvalidArgumentError(None, None, f"{p} is duplicated in the input.")
+        out[p] = i
+    return out
+
+
+def invert_permutation(x, name=None):
+    """The inverse permutation: `y[x[i]] = i`.
+
+    >>> invert_permutation([3, 4, 0, 2, 1]).numpy()
+    array([2, 4, 3, 0, 1], dtype=int32)
+    """
+    return apply(InvertPermutation, _t(x))

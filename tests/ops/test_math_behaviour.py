@@ -1025,3 +1025,51 @@ class TestInverseAndFactorizations:
                                                 np.swapaxes(v.numpy(), -1, -2)), sym, atol=1e-10)
         chol = tf.linalg.cholesky(sym).numpy()
         np.testing.assert_allclose(chol @ np.swapaxes(chol, -1, -2), sym, atol=1e-10)
+
+
+class TestSmallComposites:
+    def test_polyval(self):
+        check(tf.math.polyval([1.0, 2.0, 3.0], 2.0), tf.float32, 11.0)
+        check(tf.math.polyval([tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])],
+                              tf.constant([2.0, 3.0])), tf.float32, [5.0, 10.0])
+        check(tf.math.polyval([], 2.0), tf.float32, 0.0)
+        check(tf.math.polyval([1, 2], 3), tf.int32, 5)
+        with raises(ValueError, "Argument coeffs must be list type."):
+            tf.math.polyval(tf.constant([1.0, 2.0]), 2.0)
+        assert grads(lambda c, x: tf.math.polyval([c, c], x), 2.0, 3.0) == [4.0, 2.0]
+
+    def test_zero_fraction_and_angle(self):
+        check(tf.math.zero_fraction([0.0, 1.0, 0.0, 3.0]), tf.float32, 0.5)
+        check(tf.math.zero_fraction([0, 1]), tf.float32, 0.5)
+        check(tf.math.zero_fraction([True, False, False]), tf.float32, 0.6666669845581055,
+              rtol=1e-6)
+        check(tf.math.zero_fraction(tf.zeros([0])), tf.float32, NAN)
+        check(tf.math.angle([1 + 1j, -1]), tf.float64, [0.785398, 3.141593], rtol=1e-6)
+        check(tf.math.angle([1.0, -1.0, 0.0]), tf.float32, [0.0, 3.1415929794311523, 0.0])
+        with raises(TypeError, "Cannot convert 3.141592653589793 to EagerTensor of dtype int32"):
+            tf.math.angle([1, -1])
+
+    def test_cumulative_logsumexp(self):
+        check(tf.math.cumulative_logsumexp([1.0, 2.0, 3.0]), tf.float32,
+              [1.0, 2.3132619857788086, 3.4076058864593506])
+        check(tf.math.cumulative_logsumexp([1.0, 2.0, 3.0], exclusive=True), tf.float32,
+              [-INF, 1.0, 2.3132619857788086])
+        check(tf.math.cumulative_logsumexp([1.0, 2.0, 3.0], reverse=True), tf.float32,
+              [3.4076058864593506, 3.3132619857788086, 3.0])
+        check(tf.math.cumulative_logsumexp([1000.0, 1000.0]), tf.float32,
+              [1000.0, 1000.6931762695312])
+        g, = grads(tf.math.cumulative_logsumexp, [1.0, 2.0, 3.0])
+        np.testing.assert_allclose(g, [1.3589719533920288, 0.9757869839668274,
+                                       0.665241003036499], rtol=1e-6)
+        with raises(tf.errors.InvalidArgumentError, "of int32 is not in the list"):
+            tf.math.cumulative_logsumexp([1, 2])
+
+    def test_accumulate_n_and_invert_permutation(self):
+        check(tf.math.accumulate_n([[1.0, 2.0], [3.0, 4.0]]), tf.float32, [4.0, 6.0])
+        check(tf.math.invert_permutation([3, 4, 0, 2, 1]), tf.int32, [2, 4, 3, 0, 1])
+        with raises(tf.errors.InvalidArgumentError, "3 is not between 0 and 3"):
+            tf.math.invert_permutation([3, 3, 0])
+        with raises(tf.errors.InvalidArgumentError, "invert_permutation expects a 1D vector."):
+            tf.math.invert_permutation([[0]])
+        with raises(tf.errors.InvalidArgumentError, "attr 'T' of float is not in the list"):
+            tf.math.invert_permutation([0.0])

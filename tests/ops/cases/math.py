@@ -473,3 +473,34 @@ CASES += [
          lambda l, p: np.histogram2d(l, p, bins=4, range=[[0, 4], [0, 4]])[0].astype(np.int32),
          grad=False, label="confusion_matrix"),
 ]
+
+
+# -- cumulative_logsumexp, invert_permutation ------------------------------------------------
+
+def _cumulative_logsumexp_ref(x, axis=0, exclusive=False, reverse=False):
+    y = np.flip(x, axis) if reverse else x
+    out = np.log(np.cumsum(np.exp(y.astype(np.float64)), axis=axis))
+    if exclusive:
+        out = np.roll(out, 1, axis=axis)
+        index = [slice(None)] * x.ndim
+        index[axis] = 0
+        out[tuple(index)] = -np.inf
+    return (np.flip(out, axis) if reverse else out).astype(x.dtype)
+
+
+# First order only: the gradient (TF's log-space formula) takes log(max(dy, 0)), whose
+# own derivative is NaN where dy < 0, in TF as here.
+CASES += [
+    Case("CumulativeLogsumexp", lambda x: tf.math.cumulative_logsumexp(x, axis=1),
+         inputs(normal(2, 4)), lambda x: _cumulative_logsumexp_ref(x, 1)),
+    Case("CumulativeLogsumexp",
+         lambda x: tf.math.cumulative_logsumexp(x, exclusive=True, reverse=True),
+         inputs(normal(4, 2)), lambda x: _cumulative_logsumexp_ref(x, 0, True, True),
+         label="exclusive_reverse", grad=False),
+    Case("CumulativeLogsumexp", lambda x: tf.math.cumulative_logsumexp(x, reverse=True),
+         inputs(normal(5)), lambda x: _cumulative_logsumexp_ref(x, 0, False, True),
+         label="reverse"),
+    Case("InvertPermutation", tf.math.invert_permutation,
+         inputs(lambda rng: rng.permutation(7).astype(np.int32)),
+         lambda p: np.argsort(p).astype(np.int32), grad=False),
+]
