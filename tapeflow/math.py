@@ -1,7 +1,7 @@
 """`tf.math`: re-exports of the math ops."""
 from tapeflow.ops.elementwise import (acos, acosh, angle, asin, asinh, atan, atan2, atanh, conj,
-                                      cosh, divide_no_nan, erf, erfc, is_non_decreasing,
-                                      is_strictly_increasing, log_sigmoid, multiply_no_nan,
+                                      cosh, digamma, divide_no_nan, erf, erfc, is_non_decreasing,
+                                      is_strictly_increasing, lgamma, log_sigmoid, multiply_no_nan,
                                       polyval, reciprocal_no_nan, rint, scalar_mul, sinh, xdivy,
                                       xlog1py, xlogy, zero_fraction)
 from tapeflow.ops.elementwise import math_imag as imag

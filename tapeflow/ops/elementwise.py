@@ -13,7 +13,7 @@ from tapeflow.core.dispatch import apply
 from tapeflow.core.errors import InternalError
 from tapeflow.core.op import Op
 from tapeflow.core.spec import TensorSpec
-from tapeflow.ops import _erf
+from tapeflow.ops import _erf, _gamma
 from tapeflow.ops._grad_util import sum_to_shape
 from tapeflow.ops._rules import binary_operands, broadcast_binary, tensor_like
 from tapeflow.ops.math import (FLOATS, INEXACT, _TRUEDIV_FLOAT, _binary_function,
@@ -144,6 +144,36 @@ def erf(x, name=None):
 def erfc(x, name=None):
     """The complementary error function `1 - erf(x)`, accurate in the tails."""
     return apply(Erfc, _t(x))
+
+
+# ================================================================================
+# Log-gamma and digamma (kernels in ops/_gamma.py)
+# ================================================================================
+
+Lgamma = _unary("Lgamma", _gamma.lgamma, FLOATS)
+Lgamma.gradient(lambda dy, x, out: multiply(dy, digamma(x)))
+Digamma = _unary("Digamma", _gamma.digamma, FLOATS)
+Digamma.gradient(lambda dy, x, out: multiply(dy, apply(Trigamma, x)))
+# tapeflow-internal (TF uses Polygamma(1, x)); its own gradient is not needed so far.
+Trigamma = _unary("Trigamma", _gamma.trigamma, FLOATS, differentiable=False)
+
+
+def lgamma(x, name=None):
+    """`log(|Gamma(x)|)` element-wise (inf at 0, -1, -2, ...).
+
+    >>> lgamma([0.5, 1.0, 3.0]).numpy()
+    array([0.5723649, 0.       , 0.6931472], dtype=float32)
+    """
+    return apply(Lgamma, _t(x))
+
+
+def digamma(x, name=None):
+    """The digamma function `d/dx log(Gamma(x))` element-wise (NaN at 0, -1, ...).
+
+    >>> round(float(digamma(1.0)), 6)
+    -0.577216
+    """
+    return apply(Digamma, _t(x))
 
 
 # Round half to even; piecewise constant, so no gradient (as TF).

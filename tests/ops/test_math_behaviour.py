@@ -1073,3 +1073,15 @@ class TestSmallComposites:
             tf.math.invert_permutation([[0]])
         with raises(tf.errors.InvalidArgumentError, "attr 'T' of float is not in the list"):
             tf.math.invert_permutation([0.0])
+
+    def test_lgamma_and_digamma(self):
+        x = [0.5, 1.0, 2.5, -1.5, 0.0, -1.0]
+        check(tf.math.lgamma(x), tf.float32, [0.5723649859428406, 0.0, 0.2846829891204834,
+                                              0.8600469827651978, INF, INF])
+        check(tf.math.digamma(x), tf.float32, [-1.9635109901428223, -0.5772160291671753,
+                                               0.7031570076942444, 0.7031570076942444, NAN,
+                                               NAN], rtol=1e-6)
+        g, = grads(tf.math.lgamma, [1.0, 2.0])
+        np.testing.assert_allclose(g, [-0.5772157, 0.4227843], rtol=1e-6)
+        with raises(tf.errors.InvalidArgumentError, "of int32 is not in the list"):
+            tf.math.lgamma(1)

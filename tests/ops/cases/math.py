@@ -6,6 +6,7 @@ import numpy as np
 import tapeflow as tf
 from tapeflow.core.dispatch import apply
 from tapeflow.ops.reduction import ScatterAddAlongAxis, TakeAlongAxis
+from tapeflow.ops.elementwise import Trigamma
 from tapeflow.ops.segment import GatherDropNegatives
 from tests.ops.cases import Case, away_from, inputs, normal, uniform
 
@@ -503,4 +504,48 @@ CASES += [
     Case("InvertPermutation", tf.math.invert_permutation,
          inputs(lambda rng: rng.permutation(7).astype(np.int32)),
          lambda p: np.argsort(p).astype(np.int32), grad=False),
+]
+
+
+# -- lgamma, digamma (references from Python's math.lgamma; digamma by series) -------------
+
+_lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
+
+
+def _digamma_ref(x):
+    """digamma by the recurrence to x >= 20 and the asymptotic series (float64)."""
+    x = x.astype(np.float64)
+    out = np.zeros_like(x)
+    for i, v in np.ndenumerate(x):
+        acc = 0.0
+        if v < 0.5:   # reflection
+            acc -= math.pi / math.tan(math.pi * v)
+            v = 1.0 - v
+        while v < 20:
+            acc -= 1.0 / v
+            v += 1.0
+        acc += math.log(v) - 0.5 / v - 1 / (12 * v ** 2) + 1 / (120 * v ** 4) - 1 / (252 * v ** 6)
+        out[i] = acc
+    return out
+
+
+def _away_from_poles(*shape):
+    def make(rng):
+        x = rng.uniform(-3.5, 6, shape)
+        return np.where(np.abs(x - np.round(x)) < 0.1, x + 0.3, x)
+    return make
+
+
+CASES += [
+    Case("Lgamma", tf.math.lgamma, inputs(_away_from_poles(3, 4)),
+         lambda x: _lgamma(x).astype(x.dtype), order=2, rtol=1e-5, atol=1e-5),
+    Case("Lgamma", tf.math.lgamma, inputs(lambda rng: np.array([0.5, 1.0, 2.0, 1e-8, 150.0,
+                                                               1e6, -2.5])),
+         lambda x: _lgamma(x).astype(x.dtype), grad=False, label="range"),
+    Case("Digamma", tf.math.digamma, inputs(_away_from_poles(3, 4)),
+         lambda x: _digamma_ref(x).astype(x.dtype), rtol=1e-5, atol=1e-5),
+    Case("Trigamma", lambda x: apply(Trigamma, x), inputs(_away_from_poles(3, 4)),
+         lambda x: ((_digamma_ref(x.astype(np.float64) + 1e-5) -
+                     _digamma_ref(x.astype(np.float64) - 1e-5)) / 2e-5).astype(x.dtype),
+         grad=False, rtol=1e-5, atol=1e-5, dtypes=("float32",)),
 ]
