@@ -626,3 +626,47 @@ def pinv(a, rcond=None, validate_args=False, name=None):
     kept = greater(s, cutoff)
     inverse_s = where(kept, divide(_ones(s), where(kept, s, _ones(s))), _zeros(s))
     return matmul(multiply(v, expand_dims(inverse_s, -2)), u, adjoint_b=True)
+
+
+def matrix_rank(a, tol=None, validate_args=False, name=None):
+    """The number of singular values above `tol` (default: eps * max(rows, cols) *
+    the largest singular value), as int32."""
+    from tapeflow.ops.math import cast, greater, reduce_max
+    x = _t(a)
+    s = svd(x, compute_uv=False)
+    if tol is None:
+        rows, cols = x._static_dims()[-2:]
+        eps = float(xp.finfo(_real_dtype(x.dtype)._np).eps)
+        tol = multiply(reduce_max(s, axis=-1, keepdims=True), eps * max(rows, cols))
+    else:
+        from tapeflow.ops._rules import as_operand
+        tol = as_operand(tol, s.dtype)
+    return reduce_sum(cast(greater(s, tol), dtypes.int32), axis=-1)
+
+
+def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
+    """The least-squares solution of `matrix @ x = rhs` (ridge-regularized by
+    `l2_regularizer`), for each batch entry.
+
+    With `fast` (the default) the normal equations are solved by Cholesky:
+    `(A^H A + l2 I)^-1 A^H b` for tall matrices, `A^H (A A^H + l2 I)^-1 b` for wide
+    ones. Otherwise the pseudo-inverse is used (only without regularization).
+    """
+    from tapeflow.ops._rules import as_operand
+    a, b = binary_operands(matrix, rhs, "MatrixSolveLs")
+    rows, cols = a._static_dims()[-2:]
+    if not fast:
+        if l2_regularizer != 0:
+            raise NotImplementedError("The slow path of lstsq does not support "
+                                      "l2_regularizer != 0 (as TF).")
+        return matmul(pinv(a), b)
+    regularizer = as_operand(l2_regularizer, a.dtype)
+    if rows >= cols:
+        gram = matmul(a, a, adjoint_a=True)
+        eye = convert_to_tensor(xp.eye(cols, dtype=a.dtype._np))
+        return cholesky_solve(cholesky(add(gram, multiply(eye, regularizer))),
+                              matmul(a, b, adjoint_a=True))
+    gram = matmul(a, a, adjoint_b=True)
+    eye = convert_to_tensor(xp.eye(rows, dtype=a.dtype._np))
+    return matmul(a, cholesky_solve(cholesky(add(gram, multiply(eye, regularizer))), b),
+                  adjoint_a=True)

@@ -665,3 +665,53 @@ def cross(a, b, name=None):
     a, b = binary_operands(a, b, "Cross")
     return apply(Cross, a, b)
 
+
+
+def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002
+    """`(tensor / norm, norm)` with the norm of `tf.norm(tensor, ord, axis, keepdims=True)`.
+
+    >>> normalize([3.0, 4.0])[0].numpy()
+    array([0.6, 0.8], dtype=float32)
+    """
+    from tapeflow.ops.math import divide
+    x = _t(tensor)
+    magnitude = norm(x, ord=ord, axis=axis, keepdims=True)
+    return divide(x, magnitude), magnitude
+
+
+# ================================================================================
+# tensor_diag, tensor_diag_part (composites over the matrix diagonal ops)
+# ================================================================================
+
+def tensor_diag(diagonal, name=None):
+    """A tensor of shape `diagonal.shape + diagonal.shape` with `diagonal` on its
+    diagonal: `out[i, j, ..., i, j, ...] = diagonal[i, j, ...]`, zeros elsewhere."""
+    from tapeflow.ops.array import reshape
+    x = _t(diagonal)
+    dims = tuple(x._static_dims())
+    return reshape(diag(reshape(x, [-1])), dims + dims)
+
+
+def tensor_diag_part(input, name=None):  # noqa: A002
+    """The inverse of `tensor_diag`: `out[i, j, ...] = input[i, j, ..., i, j, ...]`.
+
+    Raises:
+      InvalidArgumentError: the rank is odd or the two halves of the shape differ.
+    """
+    from tapeflow.ops.array import reshape
+    x = _t(input)
+    dims = tuple(x._static_dims())
+    half = len(dims) // 2
+    if not dims or len(dims) % 2:
+        raise InvalidArgumentError(None, None, "The rank of the tensor should be even and "
+                                               f"positive, got shape {_dims_str(dims)} "
+                                               "[Op:DiagPart]")
+    for i in range(half):
+        if dims[i] != dims[i + half]:
+            raise InvalidArgumentError(None, None, f"Invalid shape {_dims_str(dims)}: "
+                                                   f"dimensions {i} and {i + half} do not "
+                                                   "match. [Op:DiagPart]")
+    size = 1
+    for d in dims[:half]:
+        size *= d
+    return reshape(diag_part(reshape(x, (size, size))), dims[:half])

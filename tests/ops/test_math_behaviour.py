@@ -1085,3 +1085,44 @@ class TestSmallComposites:
         np.testing.assert_allclose(g, [-0.5772157, 0.4227843], rtol=1e-6)
         with raises(tf.errors.InvalidArgumentError, "of int32 is not in the list"):
             tf.math.lgamma(1)
+
+
+class TestLinalgComposites:
+    a = np.array([[3.0, -4.0], [1.0, 2.0]], np.float32)
+    b = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]], np.float32)
+
+    def test_normalize(self):
+        unit, magnitude = tf.linalg.normalize(self.a, axis=1)
+        check5(unit, tf.float32, [[0.6, -0.8], [0.44721, 0.89443]])
+        check5(magnitude, tf.float32, [[5.0], [2.23607]])
+        unit, magnitude = tf.linalg.normalize(self.a, ord=1, axis=0)
+        check5(unit, tf.float32, [[0.75, -0.66667], [0.25, 0.33333]])
+        check5(magnitude, tf.float32, [[4.0, 6.0]])
+
+    def test_matrix_rank(self):
+        check(tf.linalg.matrix_rank(np.array([[1.0, 2.0], [2.0, 4.0]], np.float32)), tf.int32, 1)
+        check(tf.linalg.matrix_rank(np.stack([self.a, np.zeros((2, 2), np.float32)])),
+              tf.int32, [2, 0])
+        check(tf.linalg.matrix_rank(self.a, tol=5.0), tf.int32, 1)
+
+    def test_tensor_diag(self):
+        assert tf.linalg.tensor_diag([[1.0, 2.0], [3.0, 4.0]]).shape == (2, 2, 2, 2)
+        check(tf.linalg.tensor_diag([1.0, 2.0]), tf.float32, [[1, 0], [0, 2]])
+        check(tf.linalg.tensor_diag_part(np.arange(16.0).reshape(2, 2, 2, 2)), tf.float64,
+              [[0, 5], [10, 15]])
+        with raises(tf.errors.InvalidArgumentError, "The rank of the tensor should be even "
+                                                    "and positive, got shape \\[2,2,2\\]"):
+            tf.linalg.tensor_diag_part(np.arange(8.0).reshape(2, 2, 2))
+        with raises(tf.errors.InvalidArgumentError, "Invalid shape \\[2,3\\]: dimensions 0 and "
+                                                    "1 do not match."):
+            tf.linalg.tensor_diag_part(np.arange(6.0).reshape(2, 3))
+
+    def test_lstsq(self):
+        rhs = np.array([[1.0], [2.0], [3.0]], np.float32)
+        check5(tf.linalg.lstsq(self.b, rhs), tf.float32, [[-0.07143], [0.5]])
+        check5(tf.linalg.lstsq(self.b, rhs, l2_regularizer=0.5), tf.float32,
+               [[0.15095], [0.33962]])
+        check5(tf.linalg.lstsq(self.b.T, np.array([[1.0], [2.0]], np.float32)), tf.float32,
+               [[0.92857], [-0.21428], [0.14286]])
+        check5(tf.linalg.lstsq(self.b, rhs, fast=False), tf.float32, [[-0.07143], [0.5]])
+        check(tf.linalg.eye(2), tf.float32, [[1, 0], [0, 1]])
