@@ -8,6 +8,6 @@ from tapeflow.ops.linalg import (adjoint, band_part, cross, diag, diag_part, ein
                                  matrix_transpose, matvec, norm, normalize, set_diag,
                                  tensor_diag, tensor_diag_part, tensordot, trace)
 from tapeflow.ops.math import matmul
-from tapeflow.ops.nn import l2_normalize
+from tapeflow.ops.normalization import l2_normalize
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -15,7 +15,8 @@ from tapeflow.ops.math import (abs, accumulate_n, add, add_n, argmax, argmin, ca
                                reduce_max, reduce_mean, reduce_min, reduce_sum, round, rsqrt,
                                sigmoid, sign, sin, sqrt, square, squared_difference, subtract,
                                tan, tanh, truediv)
-from tapeflow.ops.nn import l2_normalize, log_softmax, softmax, softplus, softsign
+from tapeflow.ops.nn import log_softmax, softmax, softplus, softsign
+from tapeflow.ops.normalization import l2_normalize
 from tapeflow.ops.reduction import (count_nonzero, cumprod, cumsum, cumulative_logsumexp,
                                     in_top_k, invert_permutation, reduce_all, reduce_any,
                                     reduce_euclidean_norm, reduce_logsumexp, reduce_prod,
