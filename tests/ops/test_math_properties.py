@@ -158,7 +158,8 @@ REDUCTIONS = [
 @st.composite
 def _array_and_axes(draw, dtype=np.float64, elements=None):
     shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=1, max_side=4))
-    x = draw(hnp.arrays(dtype, shape, elements=elements or st.floats(-2, 2)))
+    x = draw(hnp.arrays(dtype, shape,
+                        elements=st.floats(-2, 2) if elements is None else elements))
     rank = len(shape)
     axis_choice = draw(st.sampled_from(["none", "int", "list"]) if rank else st.just("none"))
     if axis_choice == "none":
