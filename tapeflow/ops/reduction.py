@@ -303,9 +303,11 @@ def _(x, k, sorted, index_type):
 
 @TopKV2.gradient
 def _(dy, x, out, k, sorted, index_type):
-    # Each selected value's gradient goes back to the position it came from.
-    d_values = dy[0]
-    return apply(ScatterAddAlongAxis, d_values, out[1], x)
+    # Each selected value's gradient goes back to the position it came from: the
+    # gradient of gathering along the last axis (GatherV2 with batch_dims = axis).
+    from tapeflow.ops.gather import GatherGrad
+    last = len(x._static_dims()) - 1
+    return apply(GatherGrad, dy[0], x, out[1], axis=last, batch_dims=last)
 
 
 def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa: A002
@@ -340,42 +342,6 @@ class TopKResult(tuple):
 
     def __repr__(self):
         return f"TopKV2(values={self[0]!r}, indices={self[1]!r})"
-
-
-# Two tapeflow-internal ops that move values between an array and chosen positions
-# of its last axis; each is the other's gradient (top_k's gradient scatters).
-
-def _scatter_infer(values, indices, like):
-    return TensorSpec(like.dims, values.dtype)
-
-
-ScatterAddAlongAxis = Op("ScatterAddAlongAxis", infer=_scatter_infer)
-
-
-@ScatterAddAlongAxis.kernel
-def _(values, indices, like):
-    out = xp.zeros(like.shape, dtype=values.dtype)
-    if out.size and values.size:
-        rows = out.reshape(-1, out.shape[-1])   # a view: adding into it fills `out`
-        row_index = xp.arange(rows.shape[0])[:, None]
-        xp.add.at(rows, (row_index, indices.reshape(rows.shape[0], -1)),
-                  values.reshape(rows.shape[0], -1))
-    return out
-
-
-@ScatterAddAlongAxis.gradient
-def _(dy, values, indices, like, out):
-    return apply(TakeAlongAxis, dy, indices), None, None
-
-
-def _take_infer(x, indices):
-    return TensorSpec(indices.dims, x.dtype)
-
-
-TakeAlongAxis = Op("TakeAlongAxis", infer=_take_infer)
-TakeAlongAxis.kernel(lambda x, indices: xp.take_along_axis(x, indices.astype(xp.intp), axis=-1))
-TakeAlongAxis.gradient(lambda dy, x, indices, out: (apply(ScatterAddAlongAxis, dy, indices, x),
-                                                   None))
 
 
 def _in_top_k_infer(predictions, targets, k):

@@ -5,9 +5,7 @@ import numpy as np
 
 import tapeflow as tf
 from tapeflow.core.dispatch import apply
-from tapeflow.ops.reduction import ScatterAddAlongAxis, TakeAlongAxis
 from tapeflow.ops.elementwise import Trigamma
-from tapeflow.ops.segment import GatherDropNegatives
 from tests.ops.cases import Case, away_from, inputs, normal, uniform
 
 F32_F64 = ("float32", "float64")
@@ -290,15 +288,6 @@ def _in_top_k_ref(predictions, targets, k):
     return (predictions > target[:, None]).sum(axis=1) < k
 
 
-def _scatter_add_along_axis(values, indices, shape):
-    like = tf.zeros(shape, values.dtype)
-    return apply(ScatterAddAlongAxis, values, tf.constant(indices), like)
-
-
-def _take_along_axis(x, indices):
-    return apply(TakeAlongAxis, x, tf.constant(indices))
-
-
 CASES += [
     Case("Prod", lambda x: tf.reduce_prod(x, axis=1), inputs(_nonzero(3, 4)),
          lambda x: x.prod(axis=1), order=2),
@@ -341,15 +330,6 @@ CASES += [
          inputs(lambda rng: rng.standard_normal((5, 4)).astype(np.float32),
                 lambda rng: rng.integers(0, 4, 5).astype(np.int32)),
          lambda p, t: _in_top_k_ref(p, t, 2), dtypes=("float32",), grad=False),
-    Case("ScatterAddAlongAxis",
-         lambda v: _scatter_add_along_axis(v, [[0, 2, 0], [1, 1, 1]], [2, 4]),
-         inputs(normal(2, 3)),
-         lambda v: np.array([[v[0, 0] + v[0, 2], 0, v[0, 1], 0],
-                             [0, v[1].sum(), 0, 0]], v.dtype), order=2),
-    Case("TakeAlongAxis", lambda x: _take_along_axis(x, [[3, 3], [0, 2]]),
-         inputs(normal(2, 4)),
-         lambda x: np.array([[x[0, 3], x[0, 3]], [x[1, 0], x[1, 2]]], x.dtype),
-         order=2),
 ]
 
 
@@ -413,10 +393,6 @@ def _sorted_case(op, fn, np_fn, **kwargs):
                 _segment_ref(np_fn, _SORTED_IDS, 4, 0), **kwargs)
 
 
-def _gather_drop_negatives(params):
-    return apply(GatherDropNegatives, params, tf.constant([[2, -1], [0, 2]]))
-
-
 CASES += [
     _unsorted_case("UnsortedSegmentSum", tf.math.unsorted_segment_sum, np.sum, 0, order=2),
     Case("UnsortedSegmentSum", lambda d, i: tf.math.unsorted_segment_sum(d, i, 3),
@@ -456,9 +432,6 @@ CASES += [
     Case("SegmentMean", lambda d: tf.math.segment_mean(d, [0, 0, 0, 2]),
          inputs(lambda rng: np.array([1, 2, 4, -7], np.int32)),
          lambda d: np.array([2, 0, -7], np.int32), grad=False, label="int32_truncates"),
-    Case("GatherDropNegatives", _gather_drop_negatives, inputs(normal(3, 2)),
-         lambda p: np.stack([np.stack([p[2], np.zeros(2, p.dtype)]), np.stack([p[0], p[2]])]),
-         order=2),
     Case("DenseBincount", tf.math.bincount, inputs(_ints(0, 6, 20)),
          lambda x: np.bincount(x).astype(np.int32), grad=False),
     Case("DenseBincount", lambda x, w: tf.math.bincount(x, weights=w, minlength=8, maxlength=8),
