@@ -119,9 +119,7 @@ def _max_pool(x, rank, op_name, ksize, strides, padding, explicit_paddings):
 def _max_pool_grad(x, y, dy, ksize, strides, padding, explicit_paddings):
     g = _pool_geometry(x.shape, ksize, strides, padding, explicit_paddings)
     if _covers_exactly(g, x.shape):
-        dx = _tiled_max_pool_grad(x, y, dy, g)
-        if dx is not None:
-            return dx
+        return _tiled_max_pool_grad(x, y, dy, g)
     padded = pad_spatial(x, g.pads, _lowest(x.dtype))
     exact = _covers_exactly(g, x.shape)
     # When the windows tile the input every dx pixel is written once, so no zeroing.
@@ -140,19 +138,23 @@ def _max_pool_grad(x, y, dy, ksize, strides, padding, explicit_paddings):
 
 
 def _tiled_max_pool_grad(x, y, dy, g):
-    """Windows that tile the input (the usual 2x2/stride 2): three contiguous passes.
-
-    Each window's maximum is found by one broadcast comparison on a reshaped view;
-    that is exact unless a window holds its maximum twice, which TF resolves in
-    favour of the first: then None, and the general path handles it.
+    """Windows that tile the input (the usual 2x2, stride 2): the maxima are found by one
+    broadcast comparison on a reshaped view, then handed the gradient position by
+    position, each window's first maximum only (TF's rule; ties are common after relu).
     """
     windows = (x.shape[0],) + tuple(v for o, k in zip(g.out, g.kernel) for v in (o, k)) + (
         x.shape[-1],)
     expand = (slice(None),) + (slice(None), None) * len(g.out) + (slice(None),)
     hits = x.reshape(windows) == y[expand]
-    if xp.count_nonzero(hits) != y.size:
-        return None
-    return xp.multiply(hits, dy[expand], dtype=dy.dtype).reshape(x.shape)
+    dx = xp.empty(windows, dtype=dy.dtype)
+    claimed = xp.zeros(y.shape, dtype=bool)
+    for offset in g.offsets:
+        index = (slice(None),) + tuple(v for o in offset for v in (slice(None), o)) + (
+            slice(None),)
+        first = hits[index] & ~claimed
+        xp.multiply(first, dy, out=dx[index])
+        claimed |= first
+    return dx.reshape(x.shape)
 
 
 def _max_pool_grad_grad(x, y, ddx, ksize, strides, padding, explicit_paddings):
