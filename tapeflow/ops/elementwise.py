@@ -13,13 +13,13 @@ from tapeflow.core.dispatch import apply
 from tapeflow.core.errors import InternalError
 from tapeflow.core.op import Op
 from tapeflow.core.spec import TensorSpec
-from tapeflow.ops import _erf
+from tapeflow.ops import _erf, _gamma
 from tapeflow.ops._grad_util import sum_to_shape
 from tapeflow.ops._rules import binary_operands, broadcast_binary, tensor_like
 from tapeflow.ops.math import (FLOATS, INEXACT, _TRUEDIV_FLOAT, _binary_function,
                                _conj_if_complex, _t, _unary, add, cast, divide, exp, greater,
-                               greater_equal, log1p, maximum, minimum, multiply, negative,
-                               not_equal, rsqrt, square, subtract, where, zeros_like)
+                               greater_equal, multiply, negative, not_equal, rsqrt, square,
+                               subtract, zeros_like)
 
 _COMPLEX = frozenset({dtypes.complex64, dtypes.complex128})
 
@@ -146,6 +146,36 @@ def erfc(x, name=None):
     return apply(Erfc, _t(x))
 
 
+# ================================================================================
+# Log-gamma and digamma (kernels in ops/_gamma.py)
+# ================================================================================
+
+Lgamma = _unary("Lgamma", _gamma.lgamma, FLOATS)
+Lgamma.gradient(lambda dy, x, out: multiply(dy, digamma(x)))
+Digamma = _unary("Digamma", _gamma.digamma, FLOATS)
+Digamma.gradient(lambda dy, x, out: multiply(dy, apply(Trigamma, x)))
+# tapeflow-internal (TF uses Polygamma(1, x)); its own gradient is not needed so far.
+Trigamma = _unary("Trigamma", _gamma.trigamma, FLOATS, differentiable=False)
+
+
+def lgamma(x, name=None):
+    """`log(|Gamma(x)|)` element-wise (inf at 0, -1, -2, ...).
+
+    >>> lgamma([0.5, 1.0, 3.0]).numpy()
+    array([0.5723649, 0.       , 0.6931472], dtype=float32)
+    """
+    return apply(Lgamma, _t(x))
+
+
+def digamma(x, name=None):
+    """The digamma function `d/dx log(Gamma(x))` element-wise (NaN at 0, -1, ...).
+
+    >>> round(float(digamma(1.0)), 6)
+    -0.577216
+    """
+    return apply(Digamma, _t(x))
+
+
 # Round half to even; piecewise constant, so no gradient (as TF).
 Rint = _unary("Rint", xp.rint, FLOATS, differentiable=False)
 
@@ -156,22 +186,13 @@ def rint(x, name=None):
 
 
 def log_sigmoid(x, name=None):
-    """Returns `log(sigmoid(x)) = -softplus(-x)`, without overflow for large |x|.
+    """Returns `log(sigmoid(x)) = -softplus(-x)` (composite, as TF), stable for large |x|.
 
-    Composite: for x >= 0 it is -log1p(exp(-x)), for x < 0 it is x - log1p(exp(x)).
-    Each branch is computed on inputs clamped to its own half-line, so the
-    branch `where` does not pick cannot produce inf (and NaN gradients); at 0
-    the gradient is 1/2.
+    >>> round(float(log_sigmoid(0.0)), 6)
+    -0.693147
     """
-    x = _t(x)
-    if x.dtype not in FLOATS:
-        from tapeflow.core.errors import unsupported_dtype
-        raise unsupported_dtype("Softplus", x.dtype, FLOATS, (x,))
-    positive = maximum(x, 0)
-    non_positive = minimum(x, 0)
-    on_positive = negative(log1p(exp(negative(positive))))
-    on_negative = subtract(non_positive, log1p(exp(non_positive)))
-    return where(greater(x, 0), on_positive, on_negative)
+    from tapeflow.ops.nn import softplus
+    return negative(softplus(negative(_t(x))))
 
 
 # ================================================================================
@@ -476,3 +497,55 @@ def is_strictly_increasing(x, name=None):
     return _is_monotonic(x, strict=True)
 
 
+
+
+def angle(input, name=None):  # noqa: A002 - TF's argument name
+    """The argument of complex numbers (`atan2(imag, real)`); for real numbers
+    pi where negative and 0 elsewhere.
+
+    >>> angle([1.0, -1.0]).numpy()
+    array([0.       , 3.1415927], dtype=float32)
+    """
+    from tapeflow.ops.math import less
+    from tapeflow.ops._rules import as_operand
+    x = _t(input)
+    if x.dtype in _COMPLEX:
+        return atan2(math_imag(x), math_real(x))
+    pi = as_operand(_math.pi, x.dtype)
+    if pi.dtype is not x.dtype:   # an integer tensor cannot hold pi (TF's TypeError)
+        raise TypeError(f"Cannot convert {_math.pi} to EagerTensor of dtype {x.dtype.name}")
+    from tapeflow.ops.math import broadcast_like, where
+    zeros = zeros_like(x)
+    return where(less(x, zeros), broadcast_like(pi, x), zeros)
+
+
+def polyval(coeffs, x, name=None):
+    """Evaluates the polynomial `coeffs[0] * x**(n-1) + ... + coeffs[-1]` by Horner's rule.
+
+    Args:
+      coeffs: a Python list of tensors (or numbers), highest degree first.
+
+    >>> polyval([1.0, 2.0, 3.0], 2.0).numpy()
+    11.0
+    """
+    if not isinstance(coeffs, (list, tuple)):
+        raise ValueError(f"Argument coeffs must be list type. Received type {type(coeffs)}.")
+    x = _t(x)
+    if not coeffs:
+        return zeros_like(x)
+    from tapeflow.ops._rules import as_operand
+    result = as_operand(coeffs[0], x.dtype)
+    for c in coeffs[1:]:
+        result = add(as_operand(c, x.dtype), multiply(result, x))
+    return result
+
+
+def zero_fraction(value, name=None):
+    """The fraction of elements of `value` that are zero, as a float32 scalar.
+
+    >>> zero_fraction([0.0, 1.0, 0.0, 3.0]).numpy()
+    0.5
+    """
+    from tapeflow.ops.math import equal, reduce_mean
+    x = _t(value)
+    return reduce_mean(cast(equal(x, zeros_like(x)), dtypes.float32))

@@ -204,7 +204,8 @@ def _(dy, x, y, out):
             sum_to_shape(multiply(dy, negative(floor(divide(x, y)))), y))
 
 
-floormod = _binary_function(FloorMod, """Returns `x mod y` with the sign of `y` (`x % y`), as TF's FloorMod.""")
+floormod = _binary_function(FloorMod, """Returns `x mod y` with the sign of `y` (`x % y`), as
+    TF's FloorMod.""")
 
 
 Pow = Op("Pow", infer=broadcast_binary("Pow"), dtypes=SIGNED, elementwise=True)
@@ -267,6 +268,8 @@ SquaredDifference = Op("SquaredDifference", infer=broadcast_binary("SquaredDiffe
 @SquaredDifference.kernel
 def _(x, y):
     d = xp.subtract(x, y)
+    if type(d) is not xp.ndarray:   # rank-0 inputs give a NumPy scalar
+        return d * d
     return xp.multiply(d, d, out=d)
 
 
@@ -449,7 +452,8 @@ def reciprocal(x, name=None):
 # Rounding: piecewise constant, so TF gives them no gradient.
 Floor = _unary("Floor", xp.floor, FLOATS, differentiable=False)
 Ceil = _unary("Ceil", xp.ceil, FLOATS, differentiable=False)
-Round = _unary("Round", xp.rint, FLOATS | dtypes.INTEGERS, differentiable=False)  # half to even
+Round = _unary("Round", lambda x: xp.rint(x) if x.dtype.kind == "f" else x,   # half to even
+               REAL, differentiable=False)
 
 
 def floor(x, name=None):
@@ -633,7 +637,9 @@ Sum = Op("Sum", infer=_reduce_infer, dtypes=NUMBERS)
 
 @Sum.kernel
 def _(x, axis, keepdims):
-    return xp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    # The ufunc method directly: no Python wrapper, and overflow warnings are
+    # attributed to this module (silenced as TF computes inf silently).
+    return xp.add.reduce(x, axis=axis, dtype=x.dtype, keepdims=keepdims)
 
 
 @Sum.gradient
@@ -657,6 +663,8 @@ def reduction_axes(axis, rank, op_name):
     """
     if axis is None:
         return tuple(range(rank))
+    if type(axis) is int and -rank <= axis < rank:   # the common case, kept fast
+        return (axis % rank,)
     values = _axis_list(axis, op_name)
     axes = []
     for a in values:
@@ -730,7 +738,7 @@ def _(x, axis, keepdims):
         return (xp.sign(total) * quotient).astype(x.dtype)
     if count == 0:   # the mean of nothing is NaN (NumPy would also warn)
         return xp.full(reduced_dims(x.shape, axis, keepdims), xp.nan, dtype=x.dtype)
-    return xp.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    return xp.add.reduce(x, axis=axis, dtype=x.dtype, keepdims=keepdims) / count
 
 
 @Mean.gradient
@@ -776,9 +784,9 @@ def _highest(dtype):
 
 
 Max = Op("Max", infer=_reduce_infer, dtypes=REAL)
-Max.kernel(_extreme_kernel(xp.max, _lowest))
+Max.kernel(_extreme_kernel(xp.maximum.reduce, _lowest))
 Min = Op("Min", infer=_reduce_infer, dtypes=REAL)
-Min.kernel(_extreme_kernel(xp.min, _highest))
+Min.kernel(_extreme_kernel(xp.minimum.reduce, _highest))
 
 
 def _extreme_gradient(dy, x, out, axis, keepdims):
@@ -814,10 +822,10 @@ def _arg_kernel(pick, nan_fill):
         if x.shape[axis] == 0:
             raise InvalidArgumentError(None, None, f"Reduction axis {axis} is empty in shape "
                                                    f"{_dims_str(x.shape)}")
-        if x.dtype.kind == "f":
-            nan = xp.isnan(x)
-            if nan.any():   # TF skips NaNs (index 0 if all are NaN); NumPy would pick one
-                x = xp.where(nan, nan_fill, x)
+        # NumPy picks the first NaN; TF skips NaNs (index 0 if all are NaN). A NaN
+        # anywhere makes the sum NaN: one fast pass decides whether to mask them.
+        if x.dtype.kind == "f" and xp.isnan(xp.add.reduce(x, axis=None)):
+            x = xp.where(xp.isnan(x), nan_fill, x)
         return pick(x, axis=axis).astype(output_type._np)
     return kernel
 
@@ -911,6 +919,7 @@ def _spec_str(spec):
 # Allowed dtypes as declared by TF; unsigned ones are declared but have no CPU kernel.
 _MATMUL_DTYPES = INEXACT | {dtypes.int32, dtypes.int64, dtypes.uint8, dtypes.uint16,
                             dtypes.uint32, dtypes.uint64}
+_UNSIGNED = frozenset({dtypes.uint8, dtypes.uint16, dtypes.uint32, dtypes.uint64})
 MatMul = Op("MatMul", infer=_matmul_rule("MatMul", batched=False), dtypes=_MATMUL_DTYPES)
 BatchMatMulV2 = Op("BatchMatMulV2", infer=_matmul_rule("BatchMatMulV2", batched=True),
                    dtypes=_MATMUL_DTYPES | {dtypes.int16})
@@ -1004,7 +1013,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     a_dims, b_dims = a._static_dims(), b._static_dims()
     batched = a_dims is None or b_dims is None or len(a_dims) > 2 or len(b_dims) > 2
     op = BatchMatMulV2 if batched else MatMul
-    if a.dtype.is_unsigned:
+    if a.dtype in _UNSIGNED:
         from tapeflow.core.errors import NotFoundError
         raise NotFoundError(None, None, f"Could not find device for node: {{{{node {op.name}}}}}"
                                         f" = {op.name}[T=DT_{a.dtype.name.upper()}]")
@@ -1100,6 +1109,25 @@ def add_n(inputs, name=None):
     if len(tensors) == 1:
         return identity(tensors[0])
     return apply(AddN, *tensors)
+
+
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
+    """Adds all input tensors element-wise (deprecated in TF in favour of `add_n`).
+
+    Raises:
+      ValueError: `inputs` is empty, or disagrees with `shape` or `tensor_dtype`.
+    """
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        raise ValueError("inputs must be a list of at least one Tensor with the same dtype and "
+                         "shape")
+    tensors = [_t(x) for x in inputs]
+    if tensor_dtype is not None and any(t.dtype != dtypes.as_dtype(tensor_dtype)
+                                        for t in tensors):
+        raise TypeError(f"Expected {dtypes.as_dtype(tensor_dtype).name}, got "
+                        f"{tensors[0].dtype.name} for the inputs of accumulate_n.")
+    if shape is not None and any(tuple(t.shape) != tuple(shape) for t in tensors):
+        raise ValueError(f"Input tensor shapes must be {tuple(shape)}.")
+    return add_n(tensors)
 
 
 # ================================================================================
