@@ -33,6 +33,10 @@ class SeedGenerator:
                              f"Received: seed={seed}")
         self.name = name or backend.unique_object_name("seed_generator")
         self._initial_seed = seed
+        # With no seed anywhere the draws cannot be reproduced (as in Keras), so they may
+        # come from the fast unseeded generator instead of TF-exact Philox streams.
+        from tapeflow.ops.random import get_global_seed
+        self.unseeded = seed is None and get_global_seed() is None
         value = seed if seed is not None else _default_seed()
         from tapeflow.keras.variables import KerasVariable
         with backend.name_scope(self.name, caller=self):
@@ -99,7 +103,10 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
         shape = tuple(dims) if None not in dims else tf.shape(inputs)
     else:
         shape = _noise_shape(inputs, noise_shape)
-    keep = tf.random.stateless_uniform(shape, seed=draw_seed(seed), dtype=inputs.dtype)
+    if isinstance(seed, SeedGenerator) and seed.unseeded:
+        keep = tf.random.uniform(shape, dtype=inputs.dtype)   # unseeded: the fast path
+    else:
+        keep = tf.random.stateless_uniform(shape, seed=draw_seed(seed), dtype=inputs.dtype)
     scaled = inputs * tf.cast(1.0 / (1.0 - rate), inputs.dtype)
     return scaled * tf.cast(keep >= tf.cast(rate, inputs.dtype), inputs.dtype)
 

@@ -9,7 +9,7 @@ import math as _math
 
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
-from tapeflow.core.dispatch import apply
+from tapeflow.core.dispatch import apply, apply_unary
 from tapeflow.core.errors import InternalError
 from tapeflow.core.op import Op
 from tapeflow.core.spec import TensorSpec
@@ -34,7 +34,7 @@ Asin.gradient(lambda dy, x, out: multiply(dy, rsqrt(subtract(1, square(x)))))
 
 def asin(x, name=None):
     """Returns arcsin(x) element-wise (NaN outside [-1, 1])."""
-    return apply(Asin, _t(x))
+    return apply_unary(Asin, _t(x))
 
 
 Acos = _unary("Acos", xp.arccos, INEXACT)
@@ -43,7 +43,7 @@ Acos.gradient(lambda dy, x, out: negative(multiply(dy, rsqrt(subtract(1, square(
 
 def acos(x, name=None):
     """Returns arccos(x) element-wise (NaN outside [-1, 1])."""
-    return apply(Acos, _t(x))
+    return apply_unary(Acos, _t(x))
 
 
 Atan = _unary("Atan", xp.arctan, INEXACT)
@@ -52,7 +52,7 @@ Atan.gradient(lambda dy, x, out: divide(dy, add(square(x), 1)))
 
 def atan(x, name=None):
     """Returns arctan(x) element-wise."""
-    return apply(Atan, _t(x))
+    return apply_unary(Atan, _t(x))
 
 
 Sinh = _unary("Sinh", xp.sinh, INEXACT)
@@ -63,12 +63,12 @@ Cosh.gradient(lambda dy, x, out: multiply(dy, sinh(x)))
 
 def sinh(x, name=None):
     """Returns the hyperbolic sine of `x` element-wise."""
-    return apply(Sinh, _t(x))
+    return apply_unary(Sinh, _t(x))
 
 
 def cosh(x, name=None):
     """Returns the hyperbolic cosine of `x` element-wise."""
-    return apply(Cosh, _t(x))
+    return apply_unary(Cosh, _t(x))
 
 Asinh = _unary("Asinh", xp.arcsinh, INEXACT)
 Asinh.gradient(lambda dy, x, out: divide(dy, cosh(out)))      # 1 / cosh(asinh(x))
@@ -80,17 +80,17 @@ Atanh.gradient(lambda dy, x, out: divide(dy, subtract(1, square(x))))
 
 def asinh(x, name=None):
     """Returns the inverse hyperbolic sine of `x` element-wise."""
-    return apply(Asinh, _t(x))
+    return apply_unary(Asinh, _t(x))
 
 
 def acosh(x, name=None):
     """Returns the inverse hyperbolic cosine of `x` element-wise (NaN below 1)."""
-    return apply(Acosh, _t(x))
+    return apply_unary(Acosh, _t(x))
 
 
 def atanh(x, name=None):
     """Returns the inverse hyperbolic tangent of `x` element-wise (inf at +-1)."""
-    return apply(Atanh, _t(x))
+    return apply_unary(Atanh, _t(x))
 
 
 def _atan2_kernel(y, x):
@@ -138,12 +138,12 @@ def erf(x, name=None):
     >>> erf([0.0, 0.5]).numpy()
     array([0.       , 0.5204999], dtype=float32)
     """
-    return apply(Erf, _t(x))
+    return apply_unary(Erf, _t(x))
 
 
 def erfc(x, name=None):
     """The complementary error function `1 - erf(x)`, accurate in the tails."""
-    return apply(Erfc, _t(x))
+    return apply_unary(Erfc, _t(x))
 
 
 # ================================================================================
@@ -164,7 +164,7 @@ def lgamma(x, name=None):
     >>> lgamma([0.5, 1.0, 3.0]).numpy()
     array([0.5723649, 0.       , 0.6931472], dtype=float32)
     """
-    return apply(Lgamma, _t(x))
+    return apply_unary(Lgamma, _t(x))
 
 
 def digamma(x, name=None):
@@ -173,7 +173,7 @@ def digamma(x, name=None):
     >>> round(float(digamma(1.0)), 6)
     -0.577216
     """
-    return apply(Digamma, _t(x))
+    return apply_unary(Digamma, _t(x))
 
 
 # Round half to even; piecewise constant, so no gradient (as TF).
@@ -182,7 +182,7 @@ Rint = _unary("Rint", xp.rint, FLOATS, differentiable=False)
 
 def rint(x, name=None):
     """Rounds to the nearest integer, halves to even (`rint(2.5) == 2.0`)."""
-    return apply(Rint, _t(x))
+    return apply_unary(Rint, _t(x))
 
 
 def log_sigmoid(x, name=None):

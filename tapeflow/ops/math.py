@@ -10,7 +10,7 @@ import numbers
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
 from tapeflow.core.context import state
-from tapeflow.core.dispatch import apply, apply_binary
+from tapeflow.core.dispatch import apply, apply_binary, apply_unary
 from tapeflow.core.errors import InvalidArgumentError, dtype_mismatch
 from tapeflow.core.op import Op
 from tapeflow.core.shape import broadcast_shapes
@@ -299,7 +299,7 @@ Neg.gradient(lambda dy, x, out: negative(dy))
 
 def negative(x, name=None):
     """Returns `-x` element-wise."""
-    return apply(Neg, _t(x))
+    return apply_unary(Neg, _t(x))
 
 
 Abs = _unary("Abs", xp.abs, SIGNED - {dtypes.complex64, dtypes.complex128})
@@ -321,7 +321,7 @@ Sign.gradient(lambda dy, x, out: zeros_like(x))
 
 def sign(x, name=None):
     """Returns -1, 0 or 1 according to the sign of each element."""
-    return apply(Sign, _t(x))
+    return apply_unary(Sign, _t(x))
 
 
 Square = _unary("Square", xp.square, NUMBERS)
@@ -330,7 +330,7 @@ Square.gradient(lambda dy, x, out: multiply(dy, multiply(x, 2)))
 
 def square(x, name=None):
     """Returns `x * x` element-wise."""
-    return apply(Square, _t(x))
+    return apply_unary(Square, _t(x))
 
 
 Sqrt = _unary("Sqrt", xp.sqrt, INEXACT)
@@ -339,7 +339,7 @@ Sqrt.gradient(lambda dy, x, out: divide(multiply(dy, 0.5), out))   # 1 / (2 sqrt
 
 def sqrt(x, name=None):
     """Returns the square root of `x` element-wise."""
-    return apply(Sqrt, _t(x))
+    return apply_unary(Sqrt, _t(x))
 
 
 def _rsqrt_kernel(x):
@@ -353,7 +353,7 @@ Rsqrt.gradient(lambda dy, x, out: multiply(dy, multiply(pow(out, 3), -0.5)))
 
 def rsqrt(x, name=None):
     """Returns `1 / sqrt(x)` element-wise."""
-    return apply(Rsqrt, _t(x))
+    return apply_unary(Rsqrt, _t(x))
 
 
 Exp = _unary("Exp", xp.exp, INEXACT)
@@ -362,7 +362,7 @@ Exp.gradient(lambda dy, x, out: multiply(dy, out))
 
 def exp(x, name=None):
     """Returns `e ** x` element-wise."""
-    return apply(Exp, _t(x))
+    return apply_unary(Exp, _t(x))
 
 
 Expm1 = _unary("Expm1", xp.expm1, INEXACT)
@@ -371,7 +371,7 @@ Expm1.gradient(lambda dy, x, out: multiply(dy, exp(x)))
 
 def expm1(x, name=None):
     """Returns `exp(x) - 1`, accurate for small x."""
-    return apply(Expm1, _t(x))
+    return apply_unary(Expm1, _t(x))
 
 
 Log = _unary("Log", xp.log, INEXACT)
@@ -380,7 +380,7 @@ Log.gradient(lambda dy, x, out: divide(dy, x))
 
 def log(x, name=None):
     """Returns the natural logarithm of `x` element-wise."""
-    return apply(Log, _t(x))
+    return apply_unary(Log, _t(x))
 
 
 Log1p = _unary("Log1p", xp.log1p, INEXACT)
@@ -389,7 +389,7 @@ Log1p.gradient(lambda dy, x, out: divide(dy, add(x, 1)))
 
 def log1p(x, name=None):
     """Returns `log(1 + x)`, accurate for small x."""
-    return apply(Log1p, _t(x))
+    return apply_unary(Log1p, _t(x))
 
 
 Sin = _unary("Sin", xp.sin, INEXACT)
@@ -397,7 +397,7 @@ Sin.gradient(lambda dy, x, out: multiply(dy, cos(x)))
 
 
 def sin(x, name=None):
-    return apply(Sin, _t(x))
+    return apply_unary(Sin, _t(x))
 
 
 Cos = _unary("Cos", xp.cos, INEXACT)
@@ -405,7 +405,7 @@ Cos.gradient(lambda dy, x, out: negative(multiply(dy, sin(x))))
 
 
 def cos(x, name=None):
-    return apply(Cos, _t(x))
+    return apply_unary(Cos, _t(x))
 
 
 Tan = _unary("Tan", xp.tan, INEXACT)
@@ -413,7 +413,7 @@ Tan.gradient(lambda dy, x, out: multiply(dy, add(square(out), 1)))   # 1 + tan^2
 
 
 def tan(x, name=None):
-    return apply(Tan, _t(x))
+    return apply_unary(Tan, _t(x))
 
 
 Tanh = _unary("Tanh", xp.tanh, INEXACT)
@@ -422,7 +422,7 @@ Tanh.gradient(lambda dy, x, out: multiply(dy, subtract(1, square(out))))   # 1 -
 
 def tanh(x, name=None):
     """Returns the hyperbolic tangent of `x` element-wise."""
-    return apply(Tanh, _t(x))
+    return apply_unary(Tanh, _t(x))
 
 
 def _sigmoid_kernel(x):
@@ -437,7 +437,7 @@ Sigmoid.gradient(lambda dy, x, out: multiply(dy, multiply(out, subtract(1, out))
 
 def sigmoid(x, name=None):
     """Returns `1 / (1 + exp(-x))` element-wise."""
-    return apply(Sigmoid, _t(x))
+    return apply_unary(Sigmoid, _t(x))
 
 
 Reciprocal = _unary("Reciprocal", xp.reciprocal, INEXACT)
@@ -446,7 +446,7 @@ Reciprocal.gradient(lambda dy, x, out: negative(multiply(dy, square(out))))
 
 def reciprocal(x, name=None):
     """Returns `1 / x` element-wise."""
-    return apply(Reciprocal, _t(x))
+    return apply_unary(Reciprocal, _t(x))
 
 
 # Rounding: piecewise constant, so TF gives them no gradient.
@@ -457,16 +457,16 @@ Round = _unary("Round", lambda x: xp.rint(x) if x.dtype.kind == "f" else x,   # 
 
 
 def floor(x, name=None):
-    return apply(Floor, _t(x))
+    return apply_unary(Floor, _t(x))
 
 
 def ceil(x, name=None):
-    return apply(Ceil, _t(x))
+    return apply_unary(Ceil, _t(x))
 
 
 def round(x, name=None):  # noqa: A001 - TF's public name
     """Rounds half to even, as TF does."""
-    return apply(Round, _t(x))
+    return apply_unary(Round, _t(x))
 
 
 IsNan = Op("IsNan", infer=bool_like_input, dtypes=FLOATS, differentiable=False)
@@ -478,15 +478,15 @@ IsInf.kernel(xp.isinf)
 
 
 def is_nan(x, name=None):
-    return apply(IsNan, _t(x))
+    return apply_unary(IsNan, _t(x))
 
 
 def is_finite(x, name=None):
-    return apply(IsFinite, _t(x))
+    return apply_unary(IsFinite, _t(x))
 
 
 def is_inf(x, name=None):
-    return apply(IsInf, _t(x))
+    return apply_unary(IsInf, _t(x))
 
 
 # ================================================================================
@@ -549,7 +549,7 @@ def logical_xor(x, y, name="LogicalXor"):
 
 
 def logical_not(x, name=None):
-    return apply(LogicalNot, _t(x))
+    return apply_unary(LogicalNot, _t(x))
 
 
 # ================================================================================
