@@ -22,18 +22,30 @@ from tapeflow.core.variable import (Variable, VariableAggregation, VariableSynch
                                     variable_creator_scope)
 from tapeflow import ops  # noqa: F401 - registers every op before anything runs
 
-# ---- math ops (tapeflow.ops.math) ----------------------------------------------------------
-from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, divide, equal, exp,
-                               greater, greater_equal, less, less_equal, logical_and,
+# ---- math ops (tapeflow.ops.math, elementwise, reduction, clip) ------------------------------
+from tapeflow.ops.elementwise import (acos, acosh, asin, asinh, atan, atan2, atanh, complex,
+                                      cosh, scalar_mul, sinh, truncatediv, truncatemod)
+from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, cos, divide, equal, exp,
+                               floor, greater, greater_equal, less, less_equal, logical_and,
                                logical_not, logical_or, matmul, maximum, minimum, multiply,
-                               negative, not_equal, pow, reduce_max, reduce_mean, reduce_min,
-                               reduce_sum, sigmoid, sign, sqrt, square, subtract, tanh,
-                               truediv, where)
+                               negative, not_equal, pow, realdiv, reduce_max, reduce_mean,
+                               reduce_min, reduce_sum, round, sigmoid, sign, sin, sqrt, square,
+                               subtract, tan, tanh, truediv, where)
+from tapeflow.ops.clip import clip_by_global_norm, clip_by_norm, clip_by_value
+from tapeflow.ops.reduction import (cumsum, reduce_all, reduce_any, reduce_logsumexp,
+                                    reduce_prod)
 
-# ---- array ops (tapeflow.ops.array) --------------------------------------------------------
+# ---- array ops (tapeflow.ops.array, indexing, ...) -----------------------------------------
 from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identity, ones,
                                 ones_like, rank, reshape, shape, size, split, squeeze, stack,
                                 stop_gradient, transpose, unstack, zeros, zeros_like)
+from tapeflow.ops.creation import eye, linspace, meshgrid, one_hot, range, sequence_mask
+from tapeflow.ops.gather import (boolean_mask, gather, gather_nd, scatter_nd,
+                                 tensor_scatter_nd_add, tensor_scatter_nd_max,
+                                 tensor_scatter_nd_min, tensor_scatter_nd_sub,
+                                 tensor_scatter_nd_update)
+from tapeflow.ops.indexing import slice, strided_slice
+from tapeflow.ops.sort import argsort, searchsorted, sort, unique, unique_with_counts
 
 # ---- nn, random, image, linalg, bitwise ops ------------------------------------------------
 

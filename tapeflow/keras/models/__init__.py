@@ -1,0 +1,4 @@
+"""`tf.keras.models`: Model, Sequential and the functional model class."""
+from tapeflow.keras.models.functional import Functional
+from tapeflow.keras.models.model import Model
+from tapeflow.keras.models.sequential import Sequential
