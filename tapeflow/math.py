@@ -17,6 +17,11 @@ from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, ceil, cos,
 from tapeflow.ops.reduction import (count_nonzero, cumprod, cumsum, in_top_k, reduce_all,
                                     reduce_any, reduce_euclidean_norm, reduce_logsumexp,
                                     reduce_prod, reduce_std, reduce_variance, top_k)
+from tapeflow.ops.segment import (bincount, confusion_matrix, segment_max, segment_mean,
+                                  segment_min, segment_prod, segment_sum, unsorted_segment_max,
+                                  unsorted_segment_mean, unsorted_segment_min,
+                                  unsorted_segment_prod, unsorted_segment_sqrt_n,
+                                  unsorted_segment_sum)
 
 mod = floormod
 

@@ -6,6 +6,7 @@ import numpy as np
 import tapeflow as tf
 from tapeflow.core.dispatch import apply
 from tapeflow.ops.reduction import ScatterAddAlongAxis, TakeAlongAxis
+from tapeflow.ops.segment import GatherDropNegatives
 from tests.ops.cases import Case, away_from, inputs, normal, uniform
 
 F32_F64 = ("float32", "float64")
@@ -368,4 +369,107 @@ CASES += [
          lambda x, low, high: np.minimum(np.maximum(x, low), high), order=2),
     Case("ClipByValue", lambda x: tf.clip_by_value(x, 2, 7), inputs(_ints(-5, 12, 8)),
          lambda x: np.clip(x, 2, 7).astype(np.int32), grad=False, label="int32"),
+]
+
+
+# -- ops/segment.py ------------------------------------------------------------------------
+
+_IDS = np.array([0, 3, 0, -1, 3, 1], np.int32)       # segment 2 empty, row 3 dropped
+_SORTED_IDS = np.array([0, 0, 1, 3, 3, 3], np.int32)  # segment 2 empty
+_FULL_IDS = np.array([2, 0, 1, 2, -1, 0], np.int32)   # every segment used
+
+
+def _segment_ref(fn, ids, num, empty):
+    def ref(data):
+        out = np.full((num,) + data.shape[1:], empty, dtype=data.dtype)
+        for s in range(num):
+            rows = data[ids == s]
+            if len(rows):
+                out[s] = fn(rows, axis=0)
+        return out
+    return ref
+
+
+def _segment_data(rng):
+    return [rng.standard_normal((6, 2))]
+
+
+def _segment_data_with_zeros(rng):
+    x = rng.uniform(0.5, 1.5, (6, 2))
+    x[0, 0] = 0.0          # one zero in segment 0 (column 0)
+    x[1, 1] = x[4, 1] = 0.0  # zeros in two segments of column 1
+    x[5, 1] = 0.0
+    return [x]
+
+
+def _unsorted_case(op, fn, np_fn, empty, **kwargs):
+    return Case(op, lambda d: fn(d, tf.constant(_IDS), 4), _segment_data,
+                _segment_ref(np_fn, _IDS, 4, empty), **kwargs)
+
+
+def _sorted_case(op, fn, np_fn, **kwargs):
+    return Case(op, lambda d: fn(d, tf.constant(_SORTED_IDS)), _segment_data,
+                _segment_ref(np_fn, _SORTED_IDS, 4, 0), **kwargs)
+
+
+def _gather_drop_negatives(params):
+    return apply(GatherDropNegatives, params, tf.constant([[2, -1], [0, 2]]))
+
+
+CASES += [
+    _unsorted_case("UnsortedSegmentSum", tf.math.unsorted_segment_sum, np.sum, 0, order=2),
+    Case("UnsortedSegmentSum", lambda d, i: tf.math.unsorted_segment_sum(d, i, 3),
+         inputs(_ints(-5, 5, 2, 3), lambda rng: np.array([[0, 2, 2], [-1, 0, 1]], np.int32)),
+         lambda d, i: np.array([d[0, 0] + d[1, 1], d[1, 2], d[0, 1] + d[0, 2]], np.int32),
+         grad=False, label="int32_2d_ids"),
+    # An empty segment holds the dtype's lowest (highest) value, too large for the
+    # finite-difference check: that runs on ids without empty segments.
+    Case("UnsortedSegmentMax", lambda d: tf.math.unsorted_segment_max(d, tf.constant(_IDS), 4),
+         _segment_data, lambda d: _segment_ref(np.max, _IDS, 4, np.finfo(d.dtype).min)(d),
+         grad=False, label="empty_segment"),
+    Case("UnsortedSegmentMax",
+         lambda d: tf.math.unsorted_segment_max(d, tf.constant(_FULL_IDS), 3), _segment_data,
+         _segment_ref(np.max, _FULL_IDS, 3, 0), order=2),
+    Case("UnsortedSegmentMin", lambda d: tf.math.unsorted_segment_min(d, tf.constant(_IDS), 4),
+         _segment_data, lambda d: _segment_ref(np.min, _IDS, 4, np.finfo(d.dtype).max)(d),
+         grad=False, label="empty_segment"),
+    Case("UnsortedSegmentMin",
+         lambda d: tf.math.unsorted_segment_min(d, tf.constant(_FULL_IDS), 3), _segment_data,
+         _segment_ref(np.min, _FULL_IDS, 3, 0), order=2),
+    _unsorted_case("UnsortedSegmentProd", tf.math.unsorted_segment_prod, np.prod, 1, order=2),
+    Case("UnsortedSegmentProd", lambda d: tf.math.unsorted_segment_prod(d, tf.constant(_IDS), 4),
+         _segment_data_with_zeros, _segment_ref(np.prod, _IDS, 4, 1), label="zeros"),
+    Case("UnsortedSegmentSum",
+         lambda d: tf.math.unsorted_segment_mean(d, tf.constant(_IDS), 4), _segment_data,
+         _segment_ref(np.mean, _IDS, 4, 0), order=2, label="mean"),
+    Case("UnsortedSegmentSum",
+         lambda d: tf.math.unsorted_segment_sqrt_n(d, tf.constant(_IDS), 4), _segment_data,
+         _segment_ref(lambda r, axis: r.sum(axis) / np.sqrt(len(r)), _IDS, 4, 0), order=2,
+         label="sqrt_n"),
+    _sorted_case("SegmentSum", tf.math.segment_sum, np.sum, order=2),
+    _sorted_case("SegmentMean", tf.math.segment_mean, np.mean, order=2),
+    _sorted_case("SegmentMax", tf.math.segment_max, np.max, order=2),
+    _sorted_case("SegmentMin", tf.math.segment_min, np.min, order=2),
+    Case("SegmentProd", lambda d: tf.math.segment_prod(d, tf.constant(_SORTED_IDS)),
+         _segment_data, _segment_ref(np.prod, _SORTED_IDS, 4, 1), order=2),
+    Case("SegmentMean", lambda d: tf.math.segment_mean(d, [0, 0, 0, 2]),
+         inputs(lambda rng: np.array([1, 2, 4, -7], np.int32)),
+         lambda d: np.array([2, 0, -7], np.int32), grad=False, label="int32_truncates"),
+    Case("GatherDropNegatives", _gather_drop_negatives, inputs(normal(3, 2)),
+         lambda p: np.stack([np.stack([p[2], np.zeros(2, p.dtype)]), np.stack([p[0], p[2]])]),
+         order=2),
+    Case("DenseBincount", tf.math.bincount, inputs(_ints(0, 6, 20)),
+         lambda x: np.bincount(x).astype(np.int32), grad=False),
+    Case("DenseBincount", lambda x, w: tf.math.bincount(x, weights=w, minlength=8, maxlength=8),
+         inputs(_ints(0, 10, 20), normal(20)),
+         lambda x, w: np.bincount(x[x < 8], w[x < 8], minlength=8).astype(w.dtype),
+         grad=False, label="weights_min_max_length"),
+    Case("DenseBincount", lambda x: tf.math.bincount(x, axis=-1, binary_output=True),
+         inputs(_ints(0, 5, 3, 4)),
+         lambda x: np.stack([np.minimum(np.bincount(r, minlength=x.max() + 1), 1)
+                             for r in x]).astype(np.int32), grad=False, label="rows_binary"),
+    Case("DenseBincount", lambda l, p: tf.math.confusion_matrix(l, p, num_classes=4),
+         inputs(_ints(0, 4, 12), _ints(0, 4, 12)),
+         lambda l, p: np.histogram2d(l, p, bins=4, range=[[0, 4], [0, 4]])[0].astype(np.int32),
+         grad=False, label="confusion_matrix"),
 ]
