@@ -32,6 +32,12 @@ CASES = [
     ("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2}, (1, 5, 5, 2), (1, 3, 3, 4),
      2, 0, 40),
     ("SeparableConv2D", {"filters": 4, "kernel_size": 3}, (1, 5, 5, 2), (1, 3, 3, 4), 3, 0, 30),
+    ("MaxPooling1D", {}, (2, 6, 3), (2, 3, 3), 0, 0, 0),
+    ("MaxPooling2D", {}, (2, 6, 6, 3), (2, 3, 3, 3), 0, 0, 0),
+    ("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"}, (1, 7, 7, 2),
+     (1, 4, 4, 2), 0, 0, 0),
+    ("AveragePooling1D", {"pool_size": 2}, (2, 6, 3), (2, 3, 3), 0, 0, 0),
+    ("AveragePooling2D", {"pool_size": 2}, (2, 6, 6, 3), (2, 3, 3, 3), 0, 0, 0),
     ("GlobalAveragePooling1D", {}, (2, 4, 3), (2, 3), 0, 0, 0),
     ("GlobalAveragePooling2D", {}, (2, 4, 4, 3), (2, 3), 0, 0, 0),
     ("GlobalMaxPooling1D", {}, (2, 4, 3), (2, 3), 0, 0, 0),
@@ -43,6 +49,10 @@ CASES = [
     ("Dropout", {"rate": 0.5}, (2, 3), (2, 3), 0, 0, 0),
     ("SpatialDropout2D", {"rate": 0.5}, (1, 3, 3, 2), (1, 3, 3, 2), 0, 0, 0),
     ("GaussianNoise", {"stddev": 0.1}, (2, 3), (2, 3), 0, 0, 0),
+    ("BatchNormalization", {}, (4, 3), (4, 3), 2, 2, 12),
+    ("BatchNormalization", {"axis": 1}, (2, 3, 4, 4), (2, 3, 4, 4), 2, 2, 12),
+    ("LayerNormalization", {}, (2, 5), (2, 5), 2, 0, 10),
+    ("LayerNormalization", {"axis": (1, 2)}, (2, 3, 4), (2, 3, 4), 2, 0, 24),
     ("ReLU", {"max_value": 0.5}, (2, 3), (2, 3), 0, 0, 0),
     ("LeakyReLU", {}, (2, 3), (2, 3), 0, 0, 0),
     ("Softmax", {}, (2, 3), (2, 3), 0, 0, 0),
@@ -57,6 +67,19 @@ CASES = [
     ("GRU", {"units": 3, "reset_after": False, "go_backwards": True}, (2, 4, 2), (2, 3),
      3, 0, 54),
 ]
+
+
+def test_batch_normalization_in_training_mode():
+    check_layer(L.BatchNormalization, {"momentum": 0.5}, input_shape=(5, 3),
+                expected_output_shape=(5, 3), expected_num_trainable=2,
+                expected_num_non_trainable=2, call_kwargs={"training": True})
+
+
+def test_dropout_in_training_mode_keeps_gradients():
+    # No symbolic check: random ops cannot draw a shape that is unknown while tracing yet.
+    check_layer(L.Dropout, {"rate": 0.5, "seed": 3}, input_shape=(4, 5),
+                expected_output_shape=(4, 5), check_input_gradient=False,
+                check_symbolic=False, call_kwargs={"training": True})
 
 
 def _case_id(case):

@@ -1,4 +1,6 @@
 """Normalization layers: BatchNormalization and LayerNormalization."""
+import warnings
+
 import tapeflow as tf
 from tapeflow.keras import constraints, initializers, regularizers
 from tapeflow.keras.layers.base import Layer
@@ -140,7 +142,8 @@ class LayerNormalization(Layer):
     """Normalizes each sample over `axis` (the features), then scales and shifts.
 
     `gamma * (x - mean) / sqrt(var + epsilon) + beta`, the statistics taken per
-    sample over `axis`; `rms_scaling=True` divides by the root mean square only.
+    sample over `axis`; `rms_scaling=True` computes `gamma * x / sqrt(var + epsilon)`
+    (Keras 3's deprecated formula, kept as is).
     """
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
@@ -192,8 +195,14 @@ class LayerNormalization(Layer):
         gamma = _broadcast_to_rank(self.gamma, rank, axes)
         beta = _broadcast_to_rank(self.beta, rank, axes)
         if self.rms_scaling:
-            mean_square = tf.reduce_mean(tf.square(x), axis=axes, keepdims=True)
-            outputs = x * tf.math.rsqrt(mean_square + self.epsilon) * gamma
+            # Keras 3 scales by the variance here, not the root mean square (and warns).
+            warnings.warn("You passed `rms_scaling=True`, which is deprecated. This argument "
+                          "incorrectly scales the input by the variance, not the root mean "
+                          "square. To correctly use RMS Normalization, please use "
+                          "`keras.ops.rms_normalization` / `keras.ops.nn.rms_normalization` "
+                          "instead.", UserWarning, stacklevel=2)
+            _, variance = tf.nn.moments(x, axes=axes, keepdims=True)
+            outputs = x * tf.math.rsqrt(variance + self.epsilon) * gamma
         else:
             mean, variance = tf.nn.moments(x, axes=axes, keepdims=True)
             outputs = tf.nn.batch_normalization(x, mean, variance, offset=beta, scale=gamma,

@@ -45,7 +45,8 @@ def summary_text(model, line_length=None, positions=None, expand_nested=False,
         positions = [p * 0.90 for p in positions] + [1.0]
         header.append("Trainable")
         justify.append("center")
-    default_length = min(default_length, shutil.get_terminal_size().columns - 4)
+    console_width = shutil.get_terminal_size().columns
+    default_length = min(default_length, console_width - 4)
     line_length = line_length or default_length
     widths = _column_widths(positions, line_length)
 
@@ -55,7 +56,9 @@ def summary_text(model, line_length=None, positions=None, expand_nested=False,
         rows.extend(_layer_rows(layer, sequential_like, relevant_nodes, show_trainable,
                                 expand_nested, 0))
     lines = [f'Model: "{model.name}"']
-    lines.extend(_render_table(header, justify, rows, widths, line_length))
+    # Like rich's console, lines wider than the terminal are cut at its width.
+    lines.extend(line[:console_width]
+                 for line in _render_table(header, justify, rows, widths, line_length))
     lines.extend(_totals(model))
     return "\n".join(lines) + "\n"
 
@@ -275,33 +278,33 @@ def _fit_widths(widths, line_length):
 
 
 def _wrap(text, width):
-    """Lines of at most `width` characters, broken at spaces (long words are cut)."""
+    """Lines of at most `width` characters, broken at spaces, as rich wraps a cell.
+
+    A word longer than the width gets a line of its own, cut with an ellipsis.
+    """
     lines, current = [], ""
     for word in re.findall(r"\s*\S+\s*", text) or [""]:
-        stripped = len(word.rstrip())
-        if len(current) + stripped <= width:
+        if len(current) + len(word.rstrip()) <= width:
             current += word
             continue
-        if stripped > width:
-            if current:
-                lines.append(current)
-            pieces = [word[i:i + width] for i in range(0, len(word), width)]
-            lines.extend(pieces[:-1])
-            current = pieces[-1]
-        else:
-            if current:
-                lines.append(current)
-            current = word
+        if current:
+            lines.append(current)
+        current = word
     lines.append(current)
-    return [line.rstrip() for line in lines]
+    return [_truncate(line.rstrip(), width) for line in lines]
+
+
+def _truncate(text, width):
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _justify(text, width, how):
     if how == "right":
-        return text.rjust(width)
+        return " " * (width - len(text)) + text
     if how == "center":
-        return text.center(width)
-    return text.ljust(width)
+        left = (width - len(text)) // 2
+        return " " * left + text + " " * (width - len(text) - left)
+    return text + " " * (width - len(text))
 
 
 def _row_lines(cells, justify, widths, vertical):
