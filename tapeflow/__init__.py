@@ -36,15 +36,18 @@ from tapeflow.ops.reduction import (cumsum, reduce_all, reduce_any, reduce_logsu
                                     reduce_prod)
 
 # ---- array ops (tapeflow.ops.array, indexing, ...) -----------------------------------------
-from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identity, ones,
-                                ones_like, rank, reshape, shape, size, split, squeeze, stack,
-                                stop_gradient, transpose, unstack, zeros, zeros_like)
+from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identity, identity_n,
+                                ones, ones_like, rank, reshape, shape, size, split, squeeze,
+                                stack, stop_gradient, transpose, unstack, zeros, zeros_like)
 from tapeflow.ops.creation import eye, linspace, meshgrid, one_hot, range, sequence_mask
-from tapeflow.ops.gather import (boolean_mask, gather, gather_nd, scatter_nd,
-                                 tensor_scatter_nd_add, tensor_scatter_nd_max,
-                                 tensor_scatter_nd_min, tensor_scatter_nd_sub,
-                                 tensor_scatter_nd_update)
+from tapeflow.ops.gather import (boolean_mask, dynamic_partition, dynamic_stitch, gather,
+                                 gather_nd, scatter_nd, tensor_scatter_nd_add,
+                                 tensor_scatter_nd_max, tensor_scatter_nd_min,
+                                 tensor_scatter_nd_sub, tensor_scatter_nd_update)
 from tapeflow.ops.indexing import slice, strided_slice
+from tapeflow.ops.layout import pad, repeat, reverse, reverse_sequence, roll, tile
+from tapeflow.ops.shapes import (broadcast_dynamic_shape, broadcast_static_shape,
+                                 ensure_shape, shape_n)
 from tapeflow.ops.sort import argsort, searchsorted, sort, unique, unique_with_counts
 
 # ---- nn, random, image, linalg, bitwise ops ------------------------------------------------

@@ -6,7 +6,8 @@ and Variable, and gives the tape the few ops its backward pass needs.
 import types
 
 from tapeflow.core import tape as _tape
-from tapeflow.ops import array, creation, gather, indexing, math, sort  # noqa: F401
+from tapeflow.ops import array, math  # noqa: F401 - registers ops and operators
+from tapeflow.ops import creation, gather, indexing, layout, shapes, sort  # noqa: F401
 from tapeflow.ops import bitwise, debugging, image, linalg, nn, random  # noqa: F401
 from tapeflow.ops import clip, elementwise, reduction, segment  # noqa: F401 - math family
 

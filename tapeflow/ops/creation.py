@@ -7,13 +7,13 @@ import numbers
 
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
-from tapeflow.core.convert import convert_to_tensor
+from tapeflow.core.convert import convert_to_tensor, scalar_like
 from tapeflow.core.dispatch import apply
 from tapeflow.core.errors import InvalidArgumentError, dtype_mismatch
 from tapeflow.core.op import Op
 from tapeflow.core.spec import TensorSpec
 from tapeflow.core.tensor import EagerTensor
-from tapeflow.ops._array_util import as_tensor, attr_error, static_int
+from tapeflow.ops._array_util import as_tensor, attr_error, is_static, static_int
 from tapeflow.ops._rules import as_operand, tensor_like
 
 
@@ -84,7 +84,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
         args = [cast(v, dtype) if tensor_like(v) else convert_to_tensor(v, dtype=dtype)
                 for v in (start, limit, delta)]
     else:
-        args = [as_tensor(v) for v in (start, limit, delta)]
+        args = [_python_scalar(v) for v in (start, limit, delta)]
         for arg in args:
             if arg.dtype not in _RANGE_DTYPES:
                 raise AssertionError(f"tf.range: {arg.dtype.name} is not among the dtypes "
@@ -98,6 +98,15 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
         except InvalidArgumentError:
             pass    # the kernel raises it, naming the op
     return apply(Range, *args, length=length)
+
+
+def _python_scalar(value):
+    """A tensor for a range argument; Python ints and floats come from a small cache."""
+    if type(value) is int and -2 ** 31 <= value < 2 ** 31:
+        return scalar_like(value, dtypes.int32)
+    if type(value) is float:
+        return scalar_like(value, dtypes.float32)
+    return as_tensor(value)
 
 
 # ================================================================================
@@ -191,7 +200,7 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
 # OneHot: tf.one_hot
 # ================================================================================
 
-def _one_hot_infer(indices, on_value, off_value, depth, axis):
+def _one_hot_infer(indices, on_value, off_value, *depth_tensor, depth, axis):
     if indices.dims is None:
         return TensorSpec(None, on_value.dtype)
     dims = list(indices.dims)
@@ -203,7 +212,11 @@ OneHot = Op("OneHot", infer=_one_hot_infer, differentiable=False)
 
 
 @OneHot.kernel
-def _(indices, on_value, off_value, depth, axis):
+def _(indices, on_value, off_value, *depth_tensor, depth, axis):
+    if depth_tensor:
+        depth = int(depth_tensor[0])
+        if depth < 0:
+            raise _fail(f"depth must be non-negative, got: {depth}")
     hot = indices[..., None] == xp.arange(depth)   # a negative index matches nothing
     out = xp.where(hot, on_value, off_value)
     return out if axis == -1 else xp.moveaxis(out, -1, axis)
@@ -229,15 +242,17 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     if indices.dtype not in _ONE_HOT_INDEX_DTYPES:
         raise attr_error("TI", indices.dtype, "OneHot", _ONE_HOT_INDEX_DTYPES)
     on, off = _on_off_values(on_value, off_value, dtype)
-    depth = static_int(convert_to_tensor(depth, dtype=dtypes.int32) if not tensor_like(depth)
-                       else depth, "depth")
-    if depth < 0:
-        raise _fail(f"depth must be non-negative, got: {depth} [Op:OneHot]")
     rank = indices.ndim
     axis = -1 if axis is None else static_int(axis, "axis")
     if not (axis == -1 or 0 <= axis <= rank):
         raise _fail(f"Expected axis to be -1 or between [0, {rank + 1}).  But received: "
                     f"{axis} [Op:OneHot]")
+    if not is_static(depth):     # a traced depth: the kernel reads it
+        return apply(OneHot, indices, on, off, as_tensor(depth), depth=None, axis=axis)
+    depth = static_int(convert_to_tensor(depth, dtype=dtypes.int32) if not tensor_like(depth)
+                       else depth, "depth")
+    if depth < 0:
+        raise _fail(f"depth must be non-negative, got: {depth} [Op:OneHot]")
     return apply(OneHot, indices, on, off, depth=depth, axis=axis)
 
 

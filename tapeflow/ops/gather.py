@@ -69,6 +69,8 @@ def _(params, indices, axis, batch_dims):
     _check_gather_range(indices, params.shape[axis])
     if batch_dims == 0:
         return xp.take(params, indices, axis=axis)
+    if batch_dims == axis == params.ndim - 1 == indices.ndim - 1:
+        return xp.take_along_axis(params, indices, axis=axis)   # e.g. sort's gather
     view, index = _batched_gather_index(params.shape, indices, axis, batch_dims)
     out = params.reshape(view)[index]
     return out.reshape(_gather_dims(params.shape, indices.shape, axis, batch_dims))
@@ -522,3 +524,113 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
                          f"shape {TensorShape(dims)} while tracing.")
     positions = reshape(where(reshape(mask, [-1])), [-1])
     return gather(tensor, positions, axis=axis)
+
+
+# ================================================================================
+# DynamicPartition and DynamicStitch
+# ================================================================================
+
+def _dynamic_partition_infer(data, partitions, num_partitions):
+    rest = None if data.dims is None or partitions.dims is None else \
+        data.dims[len(partitions.dims):]
+    return tuple(TensorSpec(None if rest is None else (None,) + rest, data.dtype)
+                 for _ in range(num_partitions))
+
+
+DynamicPartition = Op("DynamicPartition", infer=_dynamic_partition_infer, multi_output=True)
+
+
+@DynamicPartition.kernel
+def _(data, partitions, num_partitions):
+    if data.shape[:partitions.ndim] != partitions.shape:
+        raise _fail(f"data.shape must start with partitions.shape, got data.shape = "
+                    f"{shape_list(data.shape)}, partitions.shape = "
+                    f"{shape_list(partitions.shape)}")
+    bad = (partitions < 0) | (partitions >= num_partitions)
+    if bad.any():
+        where = tuple(xp.argwhere(bad)[0])
+        raise _fail(f"partitions{_position(where)} = {int(partitions[where])} is not in "
+                    f"[0, {num_partitions})")
+    return tuple(data[partitions == i] for i in range(num_partitions))
+
+
+@DynamicPartition.gradient
+def _(dy, data, partitions, out, num_partitions):
+    """Each piece's gradient goes back to the positions the piece was taken from."""
+    from tapeflow.ops.array import reshape_like, size
+    from tapeflow.ops.creation import range as range_
+    positions = reshape_like(range_(size(partitions)), partitions)
+    pieces = apply(DynamicPartition, positions, partitions, num_partitions=num_partitions)
+    stitched = dynamic_stitch(list(pieces), list(dy))
+    return _reshape_to(stitched, data), None
+
+
+def _reshape_to(x, like):
+    from tapeflow.ops.array import reshape_like
+    return reshape_like(x, like)
+
+
+def dynamic_partition(data, partitions, num_partitions, name=None):
+    """Splits `data` into `num_partitions` tensors by the partition index of each entry.
+
+    >>> import tapeflow as tf
+    >>> [p.numpy() for p in tf.dynamic_partition([10, 20, 30, 40], [0, 1, 1, 0], 2)]
+    [array([10, 40], dtype=int32), array([20, 30], dtype=int32)]
+    """
+    data = as_tensor(data)
+    partitions = index_tensor(partitions, "DynamicPartition", (dtypes.int32,), "partitions")
+    return list(apply(DynamicPartition, data, partitions,
+                      num_partitions=static_int(num_partitions, "num_partitions")))
+
+
+def _dynamic_stitch_infer(*tensors, n):
+    indices, data = tensors[:n], tensors[n:]
+    first, values = indices[0], data[0]
+    rest = None if first.dims is None or values.dims is None else values.dims[len(first.dims):]
+    return TensorSpec(None if rest is None else (None,) + rest, values.dtype)
+
+
+DynamicStitch = Op("DynamicStitch", infer=_dynamic_stitch_infer)
+
+
+@DynamicStitch.kernel
+def _(*tensors, n):
+    indices, data = tensors[:n], tensors[n:]
+    for i, (idx, values) in enumerate(zip(indices, data)):
+        if values.shape[:idx.ndim] != idx.shape:
+            raise _fail(f"data[{i}].shape = {shape_list(values.shape)} does not start with "
+                        f"indices[{i}].shape = {shape_list(idx.shape)}")
+        negative = xp.flatnonzero(idx.reshape(-1) < 0)
+        if negative.size:
+            raise _fail(f"indices[{int(negative[0])}] is out of range")
+    size = max((int(idx.max()) + 1 for idx in indices if idx.size), default=0)
+    rest = data[0].shape[indices[0].ndim:]
+    out = xp.zeros((size,) + rest, dtype=data[0].dtype)
+    for idx, values in zip(indices, data):   # later pieces win where indices repeat
+        out[idx.reshape(-1)] = values.reshape((-1,) + rest)
+    return out
+
+
+@DynamicStitch.gradient
+def _(dy, *tensors, out, n):
+    """Each piece gets `dy` at its indices (repeated indices all receive it, as in TF)."""
+    indices = tensors[:n]
+    return (None,) * n + tuple(gather(dy, idx) for idx in indices)
+
+
+def dynamic_stitch(indices, data, name=None):
+    """Interleaves the `data` tensors into one, entry `indices[i][j]` taking `data[i][j]`.
+
+    >>> import tapeflow as tf
+    >>> tf.dynamic_stitch([[0, 3], [1, 2]], [[10, 40], [20, 30]]).numpy()
+    array([10, 20, 30, 40], dtype=int32)
+    """
+    from tapeflow.ops._rules import operand_list
+    indices = [index_tensor(i, "DynamicStitch", (dtypes.int32,), "indices") for i in indices]
+    data = list(data)
+    dtype = next((d.dtype for d in data if tensor_like(d)), None)
+    if dtype is None:
+        dtype = as_tensor(data[0]).dtype
+    data = [d if tensor_like(d) else convert_to_tensor(d, dtype=dtype) for d in data]
+    data = operand_list(data, "DynamicStitch")
+    return apply(DynamicStitch, *indices, *data, n=len(indices))

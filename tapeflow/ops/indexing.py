@@ -1,13 +1,14 @@
 """Indexing: `tensor[key]`, `tf.slice`, `tf.strided_slice`, and `variable[key].assign(...)`.
 
 Every slicing form is turned into one *key*: a tuple of NumPy basic-indexing
-items (ints, slices, `None` for a new axis, `Ellipsis`). The key is a static op
-attribute; an index that is only known at run time (a tensor inside a traced
-function, or a variable) appears in it as a `_Dyn` marker that names one of
-the op's extra inputs, so traced indices work. Checks follow TF's
+items (ints, `Span`s - hashable slices -, `None` for a new axis, `Ellipsis`).
+The key is a static op attribute; an index that is only known at run time (a
+tensor inside a traced function, or a variable) appears in it as a `_Dyn`
+marker that names one of the op's extra inputs, so traced indices work. Checks follow TF's
 `StridedSlice`: the same messages, raised as ValueError by the shape rule
 while tracing and as InvalidArgumentError by the kernel when running.
 """
+import functools
 import numbers
 import weakref
 
@@ -55,20 +56,60 @@ class _Dyn:
         return f"<index {self.i}>" if self.j is None else f"<index {self.i}[{self.j}]>"
 
 
-def _resolve(key, values):
-    """The key with every `_Dyn` marker replaced by its run-time int."""
+class Span:
+    """A slice in a key: `start:stop:step`, each an int, None or a `_Dyn` marker.
+
+    Python's own slice objects are not hashable before Python 3.12, and op
+    attributes must be (the graph compiler compares them).
+    """
+
+    __slots__ = ("start", "stop", "step")
+
+    def __init__(self, start=None, stop=None, step=None):
+        self.start, self.stop, self.step = start, stop, step
+
+    def __eq__(self, other):
+        return type(other) is Span and (self.start, self.stop, self.step) == (
+            other.start, other.stop, other.step)
+
+    def __hash__(self):
+        return hash((Span, self.start, self.stop, self.step))
+
+    def __repr__(self):
+        def part(v):
+            return "" if v is None else repr(v)
+        text = f"{part(self.start)}:{part(self.stop)}"
+        return text if self.step is None else f"{text}:{part(self.step)}"
+
+    def indices(self, length):
+        return _pyslice(self.start, self.stop, self.step).indices(length)
+
+
+def _is_slice(item):
+    return type(item) is Span or type(item) is _pyslice
+
+
+def _numpy_key(key, values=()):
+    """The key for NumPy: Spans as slices, `_Dyn` markers replaced by their run-time ints."""
+    if not values:
+        try:
+            return _static_numpy_key(key)
+        except TypeError:   # a key written with Python slices (unhashable before 3.12)
+            pass
+
     def v(item):
         if type(item) is not _Dyn:
             return item
         value = values[item.i]
         return int(value if item.j is None else value[item.j])
-    out = []
-    for item in key:
-        if type(item) is _pyslice:
-            out.append(_pyslice(v(item.start), v(item.stop), v(item.step)))
-        else:
-            out.append(v(item))
-    return tuple(out)
+    return tuple(_pyslice(v(item.start), v(item.stop), v(item.step)) if _is_slice(item)
+                 else v(item) for item in key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _static_numpy_key(key):
+    return tuple(_pyslice(item.start, item.stop, item.step) if type(item) is Span else item
+                 for item in key)
 
 
 class _KeyBuilder:
@@ -100,7 +141,7 @@ class _KeyBuilder:
 
     def item(self, item):
         if type(item) is _pyslice:
-            return _pyslice(self.scalar(item.start), self.scalar(item.stop), self.scalar(item.step))
+            return Span(self.scalar(item.start), self.scalar(item.stop), self.scalar(item.step))
         if item is Ellipsis or item is None:
             return item
         return self.scalar(item)
@@ -146,7 +187,7 @@ def _expand(key, rank):
     for item in key:
         if item is Ellipsis:
             for _ in range(rank - used):
-                pairs.append((_pyslice(None), pos))
+                pairs.append((Span(), pos))
                 pos += 1
         elif item is None:
             pairs.append((None, None))
@@ -154,7 +195,7 @@ def _expand(key, rank):
             pairs.append((item, pos))
             pos += 1
     while pos < rank:
-        pairs.append((_pyslice(None), pos))
+        pairs.append((Span(), pos))
         pos += 1
     return pairs
 
@@ -170,7 +211,7 @@ def _check_key(dims, key, fail):
     if used > rank:
         raise fail(f"Index out of range using input dim {rank}; input has only {rank} dims")
     for item, pos in _expand(key, rank):
-        if type(item) is _pyslice:
+        if _is_slice(item):
             if item.step == 0:
                 raise fail(f"strides[{pos}] must be non-zero")
         elif type(item) is int and dims[pos] is not None:
@@ -185,7 +226,7 @@ def _sliced_dims(dims, key):
     for item, pos in _expand(key, len(dims)):
         if item is None:
             out.append(1)
-        elif type(item) is _pyslice:
+        elif _is_slice(item):
             d = dims[pos]
             dynamic = any(type(p) is _Dyn for p in (item.start, item.stop, item.step))
             out.append(None if d is None or dynamic else len(range(*item.indices(d))))
@@ -220,8 +261,7 @@ StridedSlice = Op("StridedSlice", infer=_strided_slice_infer)
 
 @StridedSlice.kernel
 def _(x, *indices, key):
-    if indices:
-        key = _resolve(key, indices)
+    key = _numpy_key(key, indices)
     _check_key(x.shape, key, _kernel_fail)
     return x[key]   # a view: tensors are never written, so sharing memory is safe
 
@@ -242,7 +282,7 @@ StridedSliceGrad = Op("StridedSliceGrad", infer=_strided_slice_grad_infer)
 @StridedSliceGrad.kernel
 def _(dy, like, *indices, key):
     out = xp.zeros(like.shape, dtype=dy.dtype)
-    out[_resolve(key, indices) if indices else key] = dy
+    out[_numpy_key(key, indices)] = dy
     return out
 
 
@@ -326,7 +366,8 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
     Returns:
       The sliced tensor.
 
-    >>> strided_slice(constant([[1, 2, 3], [4, 5, 6]]), [0, 2], [2, 0], [1, -1]).numpy()
+    >>> import tapeflow as tf
+    >>> tf.strided_slice([[1, 2, 3], [4, 5, 6]], [0, 2], [2, 0], [1, -1]).numpy()
     array([[3, 2],
            [6, 5]], dtype=int32)
     """
@@ -357,7 +398,7 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
                                    "StridedSlice")
             key.append(b)
         else:
-            key.append(_pyslice(None if begin_mask & bit else b, None if end_mask & bit else e, s))
+            key.append(Span(None if begin_mask & bit else b, None if end_mask & bit else e, s))
     out = apply(StridedSlice, x, *builder.tensors, key=tuple(key))
     if var is not None:
         _remember_variable_slice(out, var, tuple(key), builder.tensors)
@@ -387,7 +428,7 @@ Slice = Op("Slice", infer=_slice_infer)
 @Slice.kernel
 def _(x, *indices, begin, size):
     if indices:
-        begin, size = _resolve(begin, indices), _resolve(size, indices)
+        begin, size = _numpy_key(begin, indices), _numpy_key(size, indices)
     key = []
     for i, (d, b, s) in enumerate(zip(x.shape, begin, size)):
         if not 0 <= b <= d:
@@ -406,7 +447,7 @@ def _(x, *indices, begin, size):
 def _(dy, x, *indices, out, begin, size):
     """`dy` written into zeros shaped like `x`, at the sliced window."""
     if not any(type(v) is _Dyn for v in begin + size):
-        key = tuple(_pyslice(b, None if s == -1 else b + s) for b, s in zip(begin, size))
+        key = tuple(Span(b, None if s == -1 else b + s) for b, s in zip(begin, size))
         return (apply(StridedSliceGrad, dy, x, key=key),) + (None,) * len(indices)
     # Run-time bounds: the window ends at begin + dy's shape, computed by ops.
     from tapeflow.ops.array import shape, stack
@@ -414,7 +455,7 @@ def _(dy, x, *indices, out, begin, size):
     starts = stack([cast(_entry_tensor(b, indices), dtypes.int64) for b in begin])
     ends = add(starts, shape(dy, out_type=dtypes.int64))
     n = len(indices)
-    key = tuple(_pyslice(b, _Dyn(n, j)) for j, b in enumerate(begin))
+    key = tuple(Span(b, _Dyn(n, j)) for j, b in enumerate(begin))
     return (apply(StridedSliceGrad, dy, x, *indices, ends, key=key),) + (None,) * n
 
 
@@ -430,7 +471,8 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's public name
 
     A size of -1 takes every remaining element of that dimension.
 
-    >>> slice(constant([[1, 2, 3], [4, 5, 6]]), [1, 0], [1, -1]).numpy()
+    >>> import tapeflow as tf
+    >>> tf.slice([[1, 2, 3], [4, 5, 6]], [1, 0], [1, -1]).numpy()
     array([[4, 5, 6]], dtype=int32)
     """
     x = _t(input_)
@@ -466,8 +508,7 @@ TensorStridedSliceUpdate = Op("TensorStridedSliceUpdate", infer=_update_infer)
 
 @TensorStridedSliceUpdate.kernel
 def _(x, value, *indices, key):
-    if indices:
-        key = _resolve(key, indices)
+    key = _numpy_key(key, indices)
     _check_key(x.shape, key, _kernel_fail)
     final = x[key].shape
     if not _broadcasts_to(value.shape, final):

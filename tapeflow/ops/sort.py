@@ -45,7 +45,7 @@ def _(x, axis, descending):
         flipped = xp.flip(x, axis)
         order = xp.flip(xp.argsort(flipped, axis=axis, kind="stable"), axis)
         return (x.shape[axis] - 1 - order).astype(xp.int32)
-    if x.dtype.kind == "f":
+    if x.dtype.kind == "f" and xp.isnan(x).any():
         # NaNs first, then ascending; lexsort is stable and sorts by its last key first.
         moved = xp.moveaxis(x, axis, -1)
         order = xp.lexsort((moved, ~xp.isnan(moved)), axis=-1)

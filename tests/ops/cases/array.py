@@ -62,12 +62,12 @@ CASES = [
          lambda x: x[1:2, :, 1:3], order=2),
     Case("TensorStridedSliceUpdate",
          lambda x, v: tf.ops.indexing.apply(tf.ops.indexing.TensorStridedSliceUpdate, x, v,
-                                            key=(slice(None, None, -2), 1)),
+                                            key=(tf.ops.indexing.Span(None, None, -2), 1)),
          inputs(normal(3, 4, 2), normal(2, 1)),
          lambda x, v: _set(x, (slice(None, None, -2), 1), v), order=2),
     Case("StridedSliceGrad",
          lambda dy, like: tf.ops.array.apply(tf.ops.indexing.StridedSliceGrad, dy, like,
-                                             key=(slice(1, None, None),)),
+                                             key=(tf.ops.indexing.Span(1, None, None),)),
          inputs(normal(2, 3), normal(3, 3)),
          lambda dy, like: np.concatenate([np.zeros((1, 3), dy.dtype), dy]), wrt=(0,)),
 ]
@@ -107,8 +107,8 @@ CASES += [
          inputs(normal(2, 4, 3, 2)), lambda p: _gather_batched(p, _IDX_BATCH), order=2,
          label="batch_dims"),
     Case("GatherGrad",
-         lambda dy, p: tf.ops.gather.apply(tf.ops.gather.GatherGrad, dy, p, tf.constant(_IDX), axis=0,
-                                           batch_dims=0),
+         lambda dy, p: tf.ops.gather.apply(tf.ops.gather.GatherGrad, dy, p, tf.constant(_IDX),
+                                           axis=0, batch_dims=0),
          inputs(normal(4, 2), normal(3, 2)),
          lambda dy, p: np.stack([dy[_IDX == i].sum(0) for i in range(3)]), wrt=(0,)),
     Case("GatherNd", lambda p: tf.gather_nd(p, _IDX_ND), inputs(normal(2, 3, 2)),
@@ -216,3 +216,104 @@ CASES += [
          lambda s, v: np.array([np.searchsorted(a, b, "right") for a, b in zip(s, v)],
                                dtype=np.int32), grad=False),
 ]
+
+# -- rearranging (tapeflow.ops.layout) ----------------------------------------------------
+
+
+def _mirror_pad_grad_reference(dy, paddings, mode):
+    """Adjoint of mirror padding, built from the padding's index map."""
+    shape = tuple(d - a - b for d, (a, b) in zip(dy.shape, paddings))
+    index = np.arange(int(np.prod(shape))).reshape(shape)
+    padded = np.pad(index, paddings, mode=mode.lower())
+    out = np.zeros(int(np.prod(shape)), dy.dtype)
+    np.add.at(out, padded.reshape(-1), dy.reshape(-1))
+    return out.reshape(shape)
+
+
+def _reverse_sequence_reference(x, lengths):
+    out = x.copy()
+    for b, n in enumerate(lengths):
+        out[b, :n] = x[b, :n][::-1]
+    return out
+
+
+def _space_to_depth_reference(x, s):
+    b, h, w, c = x.shape
+    out = np.zeros((b, h // s, w // s, s * s * c), x.dtype)
+    for i in range(h):
+        for j in range(w):
+            depth = ((i % s) * s + j % s) * c
+            out[:, i // s, j // s, depth:depth + c] = x[:, i, j, :]
+    return out
+
+
+_LENGTHS = np.array([2, 0, 3], dtype=np.int32)
+_PARTS = np.array([1, 0, 2, 1], dtype=np.int32)
+_STITCH = [np.array([0, 4], dtype=np.int32), np.array([[3, 1], [2, 5]], dtype=np.int32)]
+
+CASES += [
+    Case("Tile", lambda x: tf.tile(x, [2, 1, 3]), inputs(normal(2, 3, 1)),
+         lambda x: np.tile(x, (2, 1, 3)), order=2),
+    Case("TileGrad", lambda dy, x: tf.ops.layout.apply(tf.ops.layout.TileGrad, dy, x,
+                                                       multiples=(2, 3)),
+         inputs(normal(4, 6), normal(2, 2)),
+         lambda dy, x: dy.reshape(2, 2, 3, 2).sum(axis=(0, 2)), wrt=(0,)),
+    Case("Pad", lambda x: tf.pad(x, [[1, 0], [2, 3]]), inputs(normal(2, 3)),
+         lambda x: np.pad(x, ((1, 0), (2, 3))), order=2),
+    Case("PadV2", lambda x: tf.pad(x, [[0, 2], [1, 1]], constant_values=-1.5),
+         inputs(normal(2, 3)),
+         lambda x: np.pad(x, ((0, 2), (1, 1)), constant_values=x.dtype.type(-1.5)), order=2),
+    Case("MirrorPad", lambda x: tf.pad(x, [[1, 2], [2, 1]], mode="REFLECT"),
+         inputs(normal(3, 4)), lambda x: np.pad(x, ((1, 2), (2, 1)), mode="reflect"),
+         order=2),
+    Case("MirrorPad", lambda x: tf.pad(x, [[2, 3], [0, 1]], mode="symmetric"),
+         inputs(normal(3, 4)), lambda x: np.pad(x, ((2, 3), (0, 1)), mode="symmetric"),
+         order=2, label="symmetric"),
+    Case("MirrorPadGrad",
+         lambda dy: tf.ops.layout.apply(tf.ops.layout.MirrorPadGrad, dy,
+                                        paddings=((1, 2), (2, 1)), mode="REFLECT"),
+         inputs(normal(6, 7)),
+         lambda dy: _mirror_pad_grad_reference(dy, ((1, 2), (2, 1)), "REFLECT")),
+    Case("MirrorPadGrad",
+         lambda dy: tf.ops.layout.apply(tf.ops.layout.MirrorPadGrad, dy,
+                                        paddings=((2, 3), (0, 1)), mode="SYMMETRIC"),
+         inputs(normal(8, 5)),
+         lambda dy: _mirror_pad_grad_reference(dy, ((2, 3), (0, 1)), "SYMMETRIC"),
+         label="symmetric"),
+    Case("ReverseV2", lambda x: tf.reverse(x, [-1, 0]), inputs(normal(2, 3, 4)),
+         lambda x: x[::-1, :, ::-1], order=2),
+    Case("Roll", lambda x: tf.roll(x, [1, -2, 1], [0, 1, 0]), inputs(normal(3, 4)),
+         lambda x: np.roll(np.roll(x, 2, axis=0), -2, axis=1), order=2),
+    Case("ReverseSequence", lambda x: tf.reverse_sequence(x, _LENGTHS, seq_axis=1),
+         inputs(normal(3, 4, 2)), lambda x: _reverse_sequence_reference(x, _LENGTHS),
+         order=2),
+    Case("SpaceToDepth", lambda x: tf.ops.layout.space_to_depth(x, 2),
+         inputs(normal(2, 4, 6, 3)), lambda x: _space_to_depth_reference(x, 2), order=2),
+    Case("DepthToSpace", lambda x: tf.ops.layout.depth_to_space(x, 2),
+         inputs(normal(2, 2, 3, 8)), lambda x: _depth_to_space_reference(x, 2), order=2),
+    # -- gather module: partition and stitch --
+    Case("DynamicPartition", lambda x: tf.dynamic_partition(x, _PARTS, 3), inputs(normal(4, 2)),
+         lambda x: [x[_PARTS == i] for i in range(3)]),
+    Case("DynamicStitch", lambda a, b: tf.dynamic_stitch(_STITCH, [a, b]),
+         inputs(normal(2, 3), normal(2, 2, 3)),
+         lambda a, b: np.concatenate([a, b.reshape(4, 3)])[[0, 3, 4, 2, 1, 5]]),
+    # -- array module: several tensors, shape checks --
+    Case("ShapeN", lambda a, b: tf.shape_n([a, b]), inputs(normal(2, 3), normal(4)),
+         lambda a, b: [np.array(a.shape, np.int32), np.array(b.shape, np.int32)], grad=False),
+    Case("IdentityN", lambda a, b: tf.identity_n([a, b]), inputs(normal(2, 3), normal(4)),
+         lambda a, b: [a, b]),
+    Case("EnsureShape", lambda x: tf.ensure_shape(x, [None, 3]), inputs(normal(2, 3)),
+         lambda x: x),
+    Case("BroadcastArgs", lambda: tf.broadcast_dynamic_shape([4, 1, 3], [2, 1]),
+         lambda rng: [], lambda: np.array([4, 2, 3], np.int32), grad=False),
+]
+
+
+def _depth_to_space_reference(x, s):
+    b, h, w, c = x.shape
+    out = np.zeros((b, h * s, w * s, c // (s * s)), x.dtype)
+    for i in range(h * s):
+        for j in range(w * s):
+            depth = ((i % s) * s + j % s) * (c // (s * s))
+            out[:, i, j, :] = x[:, i // s, j // s, depth:depth + c // (s * s)]
+    return out
