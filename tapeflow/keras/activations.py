@@ -68,11 +68,7 @@ def relu6(x):
 @_register
 def softmax(x, axis=-1):
     """`exp(x) / reduce_sum(exp(x), axis)`, computed stably."""
-    x = _t(x)
-    if x.shape.rank is not None and x.shape.rank <= 1 and axis == -1 and x.shape.rank == 0:
-        raise ValueError("Cannot apply softmax to a tensor that is 1D. "
-                         f"Received input: {x}")
-    return _nn.softmax(x, axis=axis)
+    return _nn.softmax(_t(x), axis=axis)
 
 
 @_register
@@ -157,8 +153,23 @@ def silu(x):
 
 @_register
 def gelu(x, approximate=False):
-    """Gaussian error linear unit: `x * P(X <= x)` for X ~ N(0, 1)."""
-    return _nn.gelu(_t(x), approximate=approximate)
+    """Gaussian error linear unit: `x * P(X <= x)` for X ~ N(0, 1).
+
+    `0.5 x (1 + erf(x / sqrt(2)))`, or with `approximate=True`
+    `0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))`. (A composite of erf/tanh
+    until tapeflow.nn has gelu.)
+    """
+    from tapeflow.ops import elementwise
+    x = _t(x)
+    half = _const(0.5, x)
+    if approximate:
+        inner = _math.multiply(_const(0.7978845608028654, x),
+                               _math.add(x, _math.multiply(_const(0.044715, x),
+                                                           _math.pow(x, _const(3, x)))))
+        return _math.multiply(_math.multiply(half, x), _math.add(_const(1, x), _math.tanh(inner)))
+    scaled = _math.multiply(x, _const(0.7071067811865476, x))
+    return _math.multiply(_math.multiply(half, x),
+                          _math.add(_const(1, x), elementwise.erf(scaled)))
 
 
 @_register
@@ -262,6 +273,35 @@ def log_sigmoid(x):
     """`log(sigmoid(x))`, computed as `-softplus(-x)`."""
     x = _t(x)
     return _math.negative(_nn.softplus(_math.negative(x)))
+
+
+@_register
+def sparsemax(x, axis=-1):
+    """Sparsemax: a softmax-like map onto the simplex that can give exact zeros.
+
+    Computed as Keras 3 does: the threshold is (the sum of the cumulative sums
+    over the support - 1) / (support size), then `max(x - threshold, 0)`.
+    """
+    from tapeflow.ops import reduction, sort
+    x = _t(x)
+    ordered = sort.sort(x, axis=axis, direction="DESCENDING")
+    cumulative = reduction.cumsum(ordered, axis=axis)
+    rank = x.shape.rank
+    size = x.shape[axis]
+    steps = _math.cast(_array.reshape(
+        _math.add(_creation().range(size), 1),
+        [-1 if i == axis % rank else 1 for i in range(rank)]), x.dtype)
+    support = _math.greater(ordered, _math.divide(_math.subtract(cumulative, 1.0), steps))
+    count = _math.reduce_sum(_math.cast(support, x.dtype), axis=axis, keepdims=True)
+    total = _math.reduce_sum(_math.where(support, cumulative, _array.zeros_like(cumulative)),
+                             axis=axis, keepdims=True)
+    threshold = _math.divide(_math.subtract(total, 1.0), count)
+    return _math.maximum(_math.subtract(x, threshold), _const(0, x))
+
+
+def _creation():
+    from tapeflow.ops import creation
+    return creation
 
 
 swish = silu

@@ -6,12 +6,13 @@ the image data format, the counters behind automatic names ("dense",
 ("sequential/dense/kernel"), and the mask side-table. `clear_session()` resets
 names. It imports nothing of Keras above it.
 """
-import re
 import threading
 import weakref
 
+from tapeflow._util import naming
 from tapeflow.core import dtypes as _dtypes
 from tapeflow.core.context import state as _context_state
+from tapeflow.core.tensor import override_operator
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -85,35 +86,26 @@ def is_int_dtype(dtype):
 
 
 # -- unique names ---------------------------------------------------------------------
-
-_uids = {}
-_uid_lock = threading.Lock()
-
+# One counter per base name, shared with metrics, losses and optimizers (tapeflow._util.naming),
+# as Keras keeps a single table for every object that names itself from its class.
 
 def get_uid(prefix=""):
     """1, 2, 3... per prefix: how many objects named `prefix` were created this session."""
-    with _uid_lock:
-        _uids[prefix] = _uids.get(prefix, 0) + 1
-        return _uids[prefix]
+    naming._uids[prefix] += 1
+    return naming._uids[prefix]
 
 
 def unique_object_name(prefix):
     """`prefix` the first time, then `prefix_1`, `prefix_2`, ... (Keras' automatic names)."""
-    uid = get_uid(prefix)
-    return prefix if uid == 1 else f"{prefix}_{uid - 1}"
+    return naming.uniquify(prefix)
 
 
-def to_snake_case(name):
-    """`"MaxPooling2D"` -> `"max_pooling2d"`: the base of a layer's automatic name."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+to_snake_case = naming.to_snake_case
 
 
 def clear_session(free_memory=True):
     """Resets automatic names (the next Dense is "dense" again) and the Keras scopes."""
-    with _uid_lock:
-        _uids.clear()
+    naming._uids.clear()
     _scopes.stack = []
 
 
@@ -204,6 +196,10 @@ def get_keras_mask(x):
     return entry[1]
 
 
+# `tensor._keras_mask`, as TF's Keras users read (and set) it.
+override_operator("_keras_mask", property(get_keras_mask, set_keras_mask))
+
+
 # -- small helpers that Keras users call ------------------------------------------------
 
 def int_shape(x):
@@ -246,3 +242,11 @@ def set_value(x, value):
 def batch_set_value(tuples):
     for x, value in tuples:
         x.assign(value)
+
+
+def __getattr__(name):
+    """The TF2-era `K.*` functions (`K.mean`, `K.dot`, ...) load on first use."""
+    from tapeflow.keras import _legacy_backend
+    if name in _legacy_backend.NAMES:
+        return getattr(_legacy_backend, name)
+    raise AttributeError(f"module 'tapeflow.keras.backend' has no attribute {name!r}")

@@ -377,3 +377,5 @@ lecun_normal = LecunNormal
 he_uniform = HeUniform
 he_normal = HeNormal
 orthogonal = Orthogonal
+IdentityInitializer = Identity
+OrthogonalInitializer = Orthogonal

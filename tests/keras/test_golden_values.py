@@ -91,6 +91,19 @@ def test_outputs_match_tensorflow(name, make, shape, call_kwargs):
             np.testing.assert_allclose(variable.numpy(), value, rtol=1e-5, atol=2e-6)
 
 
+def test_padding_and_bilinear_upsampling_match_tensorflow():
+    x = np.arange(8, dtype="float32").reshape(1, 2, 2, 2)
+    np.testing.assert_array_equal(L.ZeroPadding2D(((1, 0), (0, 2)))(x).numpy()[0, :, :, 0],
+                                  [[0.0, 0.0, 0.0, 0.0], [0.0, 2.0, 0.0, 0.0],
+                                   [4.0, 6.0, 0.0, 0.0]])
+    y = L.UpSampling2D((2, 3), interpolation="bilinear")(x).numpy()
+    np.testing.assert_allclose(y[0, :, :, 0], [[0.0, 0.0, 0.666667, 1.333334, 2.0, 2.0],
+                                               [1.0, 1.0, 1.666667, 2.333334, 3.0, 3.0],
+                                               [3.0, 3.0, 3.666667, 4.333334, 5.0, 5.0],
+                                               [4.0, 4.0, 4.666667, 5.333334, 6.0, 6.0]],
+                               atol=2e-6)
+
+
 def test_masked_lstm_over_embedding_matches_tensorflow():
     embedding, lstm = L.Embedding(5, 2, mask_zero=True), L.LSTM(2)
     ids = np.array([[1, 2, 0], [3, 0, 0]])

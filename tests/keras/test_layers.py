@@ -56,6 +56,7 @@ CASES = [
     ("ReLU", {"max_value": 0.5}, (2, 3), (2, 3), 0, 0, 0),
     ("LeakyReLU", {}, (2, 3), (2, 3), 0, 0, 0),
     ("Softmax", {}, (2, 3), (2, 3), 0, 0, 0),
+    ("ZeroPadding2D", {"padding": ((1, 2), (0, 1))}, (1, 3, 3, 2), (1, 6, 4, 2), 0, 0, 0),
     ("Cropping2D", {"cropping": ((1, 0), (0, 1))}, (1, 4, 4, 2), (1, 3, 3, 2), 0, 0, 0),
     ("UpSampling2D", {"size": (2, 3)}, (1, 2, 2, 2), (1, 4, 6, 2), 0, 0, 0),
     ("SimpleRNN", {"units": 3}, (2, 4, 2), (2, 3), 3, 0, 18),
@@ -80,6 +81,14 @@ def test_dropout_in_training_mode_keeps_gradients():
     check_layer(L.Dropout, {"rate": 0.5, "seed": 3}, input_shape=(4, 5),
                 expected_output_shape=(4, 5), check_input_gradient=False,
                 check_symbolic=False, call_kwargs={"training": True})
+
+
+def test_bilinear_upsampling():
+    # Input gradients are not checked: tf.image.resize's bilinear gradient (ops-random-image)
+    # does not match finite differences yet; values are checked in test_golden_values.py.
+    check_layer(L.UpSampling2D, {"size": (2, 3), "interpolation": "bilinear"},
+                input_shape=(1, 2, 2, 2), expected_output_shape=(1, 4, 6, 2),
+                check_input_gradient=False)
 
 
 def _case_id(case):
@@ -119,6 +128,7 @@ def test_bidirectional(inner, merge_mode, output_shape, params):
     assert symbolic.shape == (None,) + output_shape[1:]
     clone = L.Bidirectional.from_config(layer.get_config())
     assert clone.merge_mode == merge_mode
+    assert (clone.forward_layer.name, clone.backward_layer.name) == (forward, backward)
 
 
 def test_multi_head_attention():

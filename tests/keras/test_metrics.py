@@ -435,3 +435,22 @@ def test_mean_metric_wrapper_config_round_trip():
     assert M.MeanMetricWrapper.from_config(
         M.MeanMetricWrapper(M.binary_accuracy, threshold=0.2).get_config())._fn is \
         M.binary_accuracy
+
+
+def test_reset_state_and_reset_states_reach_either_override():
+    class NewStyle(M.Mean):
+        def reset_state(self):
+            super().reset_state()
+            self.resets = getattr(self, "resets", 0) + 1
+
+    class OldStyle(M.Mean):                      # TF 2 code overrode reset_states
+        def reset_states(self):
+            super().reset_states()
+            self.resets = getattr(self, "resets", 0) + 1
+
+    for cls in (NewStyle, OldStyle):
+        metric = cls()
+        metric.update_state(3.0)
+        metric.reset_state()
+        metric.reset_states()
+        assert metric.resets == 2 and float(metric.result()) == 0.0

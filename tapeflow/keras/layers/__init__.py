@@ -5,7 +5,8 @@ from tapeflow.keras.layers.attention import MultiHeadAttention
 from tapeflow.keras.layers.base import Layer
 from tapeflow.keras.layers.convolutional import (Conv1D, Conv2D, Conv2DTranspose,
                                                  DepthwiseConv2D, SeparableConv2D)
-from tapeflow.keras.layers.core import Activation, Dense, Embedding, Identity, Lambda, Rescaling
+from tapeflow.keras.layers.core import (Activation, Dense, Embedding, Identity, Lambda, Masking,
+                                       Rescaling)
 from tapeflow.keras.layers.input import Input, InputLayer
 from tapeflow.keras.layers.input_spec import InputSpec
 from tapeflow.keras.layers.merging import (Add, Average, Concatenate, Maximum, Minimum,

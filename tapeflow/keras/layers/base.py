@@ -21,9 +21,9 @@ import functools
 import inspect
 import threading
 import warnings
+import weakref
 
 from tapeflow.core import nest
-from tapeflow.core.context import state as _context_state
 from tapeflow.core.convert import convert_to_tensor
 from tapeflow.core.tensor import Tensor, TensorLike
 from tapeflow.core.variable import Variable
@@ -31,9 +31,19 @@ from tapeflow.keras import backend, constraints, initializers, regularizers
 from tapeflow.keras.dtype_policies import DTypePolicy, get_policy
 from tapeflow.keras.layers.input_spec import InputSpec, assert_input_compatibility
 from tapeflow.keras.layers import symbolic
+from tapeflow.keras.layers._layer_utils import (auto_config, cast_keras_tensor,
+                                               check_positional_tensors, is_array_like,
+                                               is_number_list,
+                                               legacy_add_weight_args, shape_of,
+                                               shape_to_keras_tensors, variables_in)
 from tapeflow.keras.layers.symbolic import KerasTensor, Node
 from tapeflow.keras.variables import KerasVariable
 from tapeflow.ops import math as _math
+
+
+# Layers whose `_losses` is not empty: an outer call clears its sublayers' losses only
+# when some layer has any, so calls without add_loss skip walking the layer tree.
+_layers_with_losses = weakref.WeakSet()
 
 
 class _CallContext(threading.local):
@@ -109,7 +119,7 @@ class Layer:
     def __new__(cls, *args, **kwargs):
         layer = super().__new__(cls)
         if _is_default_get_config(cls):
-            object.__setattr__(layer, "_auto_config", _auto_config(cls, args, kwargs))
+            object.__setattr__(layer, "_auto_config", auto_config(cls, args, kwargs))
         return layer
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
@@ -127,6 +137,12 @@ class Layer:
         self.name = name
         self._path = None
         self._dtype_policy = get_policy(dtype)
+        if self._dtype_policy.compute_dtype != self._dtype_policy.variable_dtype:
+            raise NotImplementedError(
+                f"Layer {self.__class__.__name__}: mixed precision policies "
+                f"('{self._dtype_policy.name}') are not supported by tapeflow yet: weights "
+                "would need casting on every read. Use a float dtype policy such as "
+                "'float32'.")
         self._trainable = bool(trainable)
         self.autocast = autocast
         self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -168,7 +184,7 @@ class Layer:
                     isinstance(value, Variable):
                 raise RuntimeError("It looks like you are subclassing `Layer` and forgot to "
                                    "call `super().__init__()`. Always start with this line.")
-            for variable in _variables_in(value):
+            for variable in variables_in(value):
                 self._track_variable(variable)
         object.__setattr__(self, name, value)
 
@@ -185,17 +201,22 @@ class Layer:
 
     @property
     def _layers(self):
-        """Direct sublayers, in attribute order (looking inside lists, tuples and dicts)."""
+        """Direct sublayers, in attribute order (looking inside lists, tuples and dicts).
+
+        Computed from the attributes on each access, so lists appended to after
+        assignment are seen too.
+        """
         found = []
-        seen = set()
         for key, value in self.__dict__.items():
-            if key.startswith("_inbound") or key.startswith("_outbound"):
-                continue
-            for layer in _layers_in(value):
-                if layer is not self and id(layer) not in seen:
-                    seen.add(id(layer))
-                    found.append(layer)
-        return found
+            if isinstance(value, Layer):
+                found.append(value)
+            elif isinstance(value, (list, tuple, dict)) and value and \
+                    key not in ("_inbound_nodes", "_outbound_nodes"):
+                found.extend(_layers_in(value))
+        if len(found) > 1:
+            unique = {id(layer): layer for layer in found}
+            found = list(unique.values())
+        return [layer for layer in found if layer is not self]
 
     def _flatten_layers(self, include_self=True, recursive=True):
         """This layer (optionally) and its sublayers, depth first, without repeats."""
@@ -257,7 +278,7 @@ class Layer:
         Returns:
           The new KerasVariable.
         """
-        shape, initializer, dtype = _legacy_add_weight_args(args, shape, initializer, dtype)
+        shape, initializer, dtype = legacy_add_weight_args(args, shape, initializer, dtype)
         self._check_super_called()
         shape = () if shape is None else shape
         dtype = backend.standardize_dtype(dtype) if dtype is not None else self.variable_dtype
@@ -371,6 +392,7 @@ class Layer:
                 raise ValueError("`add_loss()` can only be called from inside `build()` or "
                                  f"`call()`, on a tensor input. Received invalid value: {x}")
             self._losses.append(x)
+        _layers_with_losses.add(self)
 
     @property
     def losses(self):
@@ -386,6 +408,7 @@ class Layer:
     def _clear_losses(self):
         for layer in self._flatten_layers():
             layer._losses.clear()
+            _layers_with_losses.discard(layer)
 
     # -- input spec --------------------------------------------------------------------------
     @property
@@ -418,7 +441,7 @@ class Layer:
         if self.built:
             return
         build_params = _build_parameters(type(self).build)
-        first_shape = _shape_of(args[0]) if args else None
+        first_shape = shape_of(args[0]) if args else None
         if getattr(type(self).build, "_built_by_first_call", False):
             # A subclassed model: its sublayers build themselves during this call.
             self._build_shapes_dict = {"input_shape": first_shape}
@@ -434,7 +457,7 @@ class Layer:
             for param in build_params:
                 source = param[:-len("_shape")] if param.endswith("_shape") else param
                 if source in values and values[source] is not None:
-                    shapes[param] = _shape_of(values[source])
+                    shapes[param] = shape_of(values[source])
             if build_params and build_params[0] not in shapes:
                 shapes[build_params[0]] = first_shape
             self.build(**shapes)
@@ -463,11 +486,16 @@ class Layer:
         raise NotImplementedError(f"Layer {self.__class__.__name__} does not have a `call()` "
                                   "method implemented.")
 
+    # Keras 3 accepts only tensors as positional arguments of `call` (others by keyword).
+    _allow_non_tensor_positional_args = False
+
     def __call__(self, *args, **kwargs):
         self._check_super_called()
         self._called = True
         args, kwargs = self._convert_inputs(args, kwargs)
-        if symbolic.any_keras_tensors(args, kwargs):
+        if len(args) > 1 and not self._allow_non_tensor_positional_args:
+            check_positional_tensors(args)
+        if _has_keras_tensors(args, kwargs):
             return self._symbolic_call(args, kwargs)
         first = args[0] if args else None
         self._assert_input_compatibility(first)
@@ -483,7 +511,8 @@ class Layer:
         if is_entry:
             context.entry = self
             context.training = None
-            self._clear_losses()
+            if _layers_with_losses:
+                self._clear_losses()
         try:
             has_training, has_mask, has_var_kw, default, _ = _call_signature_info(
                 type(self).call)
@@ -494,11 +523,15 @@ class Layer:
             context.training = training
             if has_training and training is not None:
                 kwargs["training"] = training
-            previous_mask = self._populate_mask(args, kwargs, has_mask)
+            previous_mask = None
+            if has_mask or self.supports_masking:
+                previous_mask = self._populate_mask(args, kwargs, has_mask)
             with backend.name_scope(self.name, caller=self):
                 outputs = self.call(*args, **kwargs)
-            self._add_activity_loss(outputs)
-            self._set_output_masks(args, kwargs, outputs, previous_mask)
+            if self.activity_regularizer is not None:
+                self._add_activity_loss(outputs)
+            if self.supports_masking:
+                self._set_output_masks(args, kwargs, outputs, previous_mask)
             return outputs
         finally:
             if is_entry:
@@ -533,25 +566,25 @@ class Layer:
                 args[0]._dtype.name == self._dtype_policy.compute_dtype:
             return args, kwargs
         convert = self._convert_input
-        args = tuple(nest.map_structure(convert, arg) if not _is_number_list(arg)
+        args = tuple(nest.map_structure(convert, arg) if not is_number_list(arg)
                      else convert(convert_to_tensor(arg)) for arg in args)
         for key, value in kwargs.items():
-            if key not in ("training", "mask") and _is_array_like(value):
+            if key not in ("training", "mask") and is_array_like(value):
                 kwargs[key] = convert(value)
         return args, kwargs
 
     def _convert_input(self, x):
         if isinstance(x, (Tensor, KerasTensor, Variable)):
             dtype = x.dtype
-        elif _is_array_like(x):
+        elif is_array_like(x):
             x = convert_to_tensor(x)
             dtype = x.dtype
         else:
             return x
         if self.autocast and dtype.is_floating and dtype.name != self.compute_dtype \
-                and _dtype_is_float(self.compute_dtype):
+                and "float" in self.compute_dtype:
             if isinstance(x, KerasTensor):
-                return _cast_keras_tensor(x, self.compute_dtype)
+                return cast_keras_tensor(x, self.compute_dtype)
             mask = backend.get_keras_mask(x)
             x = _math.cast(x, self.compute_dtype)
             if mask is not None:
@@ -563,16 +596,21 @@ class Layer:
             assert_input_compatibility(self._input_spec, first, self.name)
 
     def _populate_mask(self, args, kwargs, has_mask):
+        """The mask of the first input; passed as `mask=` when `call` takes one."""
         first = args[0] if args else None
-        if has_mask and kwargs.get("mask") is None and first is not None:
-            mask = nest.map_structure(backend.get_keras_mask, first)
-            if any(m is not None for m in nest.flatten(mask)):
-                kwargs["mask"] = mask
         if kwargs.get("mask") is not None:
             return kwargs["mask"]
         if first is None:
             return None
-        return nest.map_structure(backend.get_keras_mask, first)
+        if isinstance(first, Tensor):
+            mask = backend.get_keras_mask(first)
+            found = mask is not None
+        else:
+            mask = nest.map_structure(backend.get_keras_mask, first)
+            found = any(m is not None for m in nest.flatten(mask))
+        if has_mask and found:
+            kwargs["mask"] = mask
+        return mask if found else None
 
     def _set_output_masks(self, args, kwargs, outputs, previous_mask):
         if not self.supports_masking:
@@ -608,7 +646,7 @@ class Layer:
     def _check_super_called(self):
         if not self.__dict__.get("_tracking_ready", False):
             raise RuntimeError("In layer '{}', you forgot to call `super().__init__()` as the "
-                               "first statement in the `__init__()` method. Go back and add "
+                               "first statement in the `__init__()` method. Go add "
                                "it!".format(self.__class__.__name__))
 
     # -- shapes ------------------------------------------------------------------------------
@@ -619,7 +657,7 @@ class Layer:
         keywords (`compute_output_shape(input_shape=(None, 4))`).
         """
         shapes = list(args) + list(kwargs.values())
-        inputs = [_shape_to_keras_tensors(shape) for shape in shapes]
+        inputs = [shape_to_keras_tensors(shape) for shape in shapes]
         spec = self.compute_output_spec(*inputs)
         return nest.map_structure(lambda x: x.shape, spec)
 
@@ -660,14 +698,14 @@ class Layer:
         """
         config = {"name": self.name}
         if _is_default_get_config(type(self)):
-            auto_config = self.__dict__.get("_auto_config")
-            if auto_config is None:
+            recorded = self.__dict__.get("_auto_config")
+            if recorded is None:
                 raise NotImplementedError(
                     f"Object {self.__class__.__name__} was created by passing non-serializable "
                     "argument values in `__init__()`, and therefore the object must override "
                     "`get_config()` in order to be serializable. Please implement "
                     "`get_config()`.")
-            config.update(auto_config)
+            config.update(recorded)
         config["trainable"] = self.trainable
         config["dtype"] = self._dtype_policy.serialize()
         if self.activity_regularizer is not None:
@@ -688,14 +726,11 @@ class Layer:
 
 # -- helpers -------------------------------------------------------------------------------------
 
-def _variables_in(value):
-    if isinstance(value, Variable):
-        return [value]
-    if isinstance(value, dict):
-        return [v for item in value.values() for v in _variables_in(item)]
-    if isinstance(value, (list, tuple)):
-        return [v for item in value for v in _variables_in(item)]
-    return []
+def _has_keras_tensors(args, kwargs):
+    """Whether any argument is (or holds) a KerasTensor: the symbolic, functional path."""
+    if len(args) == 1 and isinstance(args[0], Tensor) and not kwargs:
+        return False
+    return symbolic.any_keras_tensors(args, kwargs)
 
 
 def _layers_in(value):
@@ -706,60 +741,6 @@ def _layers_in(value):
     if isinstance(value, (list, tuple)):
         return [layer for item in value for layer in _layers_in(item)]
     return []
-
-
-def _is_array_like(x):
-    return hasattr(x, "__array__") and not isinstance(x, (Tensor, KerasTensor, Variable))
-
-
-def _is_number_list(x):
-    if not isinstance(x, (list, tuple)) or not x:
-        return False
-    flat = nest.flatten(x)
-    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat)
-
-
-def _dtype_is_float(name):
-    return "float" in name
-
-
-def _cast_keras_tensor(x, dtype):
-    cast = symbolic._operation_class("cast")
-    return cast(lambda value: _math.cast(value, dtype), class_name="Cast")(x)
-
-
-def _shape_of(x):
-    """The shape of a tensor as a tuple, or the nested shapes of a structure."""
-    if x is None:
-        return None
-    if isinstance(x, KerasTensor):
-        return x.shape
-    if isinstance(x, (Tensor, Variable)):
-        dims = x._static_dims()
-        return None if dims is None else tuple(dims)
-    if nest.is_nested(x):
-        return nest.map_structure(_shape_of, x)
-    if hasattr(x, "shape"):
-        return tuple(x.shape)
-    return None
-
-
-def _is_shape_tuple(shape):
-    return isinstance(shape, (tuple, list)) and all(
-        d is None or isinstance(d, int) for d in shape)
-
-
-def _shape_to_keras_tensors(shape):
-    """KerasTensors for a shape tuple, or a structure of them (`compute_output_shape`)."""
-    if isinstance(shape, KerasTensor) or shape is None:
-        return shape
-    if hasattr(shape, "as_list"):
-        shape = tuple(shape.as_list())
-    if _is_shape_tuple(shape):
-        return KerasTensor(tuple(shape))
-    if isinstance(shape, dict):
-        return {k: _shape_to_keras_tensors(v) for k, v in shape.items()}
-    return type(shape)(_shape_to_keras_tensors(s) for s in shape)
 
 
 @functools.lru_cache(maxsize=None)
@@ -775,55 +756,3 @@ def _is_default_get_config(cls):
         if "get_config" in klass.__dict__:
             return klass is Layer
     return True
-
-
-_PLAIN_TYPES = (str, int, float, bool, type(None))
-
-
-def _plain(value):
-    if isinstance(value, _PLAIN_TYPES):
-        return True
-    if isinstance(value, (list, tuple)):
-        return all(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    return False
-
-
-def _auto_config(cls, args, kwargs):
-    """The constructor's arguments by name, if they are all plain values (else None)."""
-    try:
-        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
-    except TypeError:
-        return None
-    arguments = dict(bound.arguments)
-    arguments.pop(next(iter(inspect.signature(cls.__init__).parameters)), None)
-    for name, parameter in inspect.signature(cls.__init__).parameters.items():
-        if parameter.kind is parameter.VAR_KEYWORD and name in arguments:
-            arguments.update(arguments.pop(name))
-        elif parameter.kind is parameter.VAR_POSITIONAL and arguments.get(name):
-            return None
-    for key in ("name", "dtype", "trainable", "autocast", "activity_regularizer"):
-        arguments.pop(key, None)     # get_config() adds these itself
-    return arguments if _plain(arguments) else None
-
-
-def _legacy_add_weight_args(args, shape, initializer, dtype):
-    """Keras 2's positional `add_weight(shape, initializer, dtype)`; a positional name fails."""
-    if not args:
-        return shape, initializer, dtype
-    if len(args) > 3:
-        raise TypeError(f"add_weight() takes at most 3 positional arguments but {len(args)} "
-                        "were given.")
-    if isinstance(args[0], str):
-        raise ValueError("`name` must be passed as a keyword argument. Received: "
-                         f"add_weight('{args[0]}', ...). Use: add_weight(shape=..., "
-                         f"name='{args[0]}').")
-    if shape is not None:
-        raise ValueError("`shape` was passed both positionally and as a keyword argument.")
-    shape = args[0]
-    if len(args) > 1:
-        initializer = args[1]
-    if len(args) > 2:
-        dtype = args[2]
-    return shape, initializer, dtype

@@ -198,6 +198,10 @@ class Embedding(Layer):
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, lora_rank=None, lora_alpha=None, input_length=None, **kwargs):
+        if input_length is not None:
+            import warnings
+            warnings.warn("Argument `input_length` is deprecated. Just remove it.",
+                          UserWarning, stacklevel=2)
         super().__init__(**kwargs)
         self.input_dim = check_positive_int(input_dim, "input_dim")
         self.output_dim = check_positive_int(output_dim, "output_dim")
@@ -241,6 +245,30 @@ class Embedding(Layer):
         config = dict(config)
         config.pop("quantization_config", None)
         return super().from_config(config)
+
+
+class Masking(Layer):
+    """Masks timesteps whose features all equal `mask_value` (for RNNs downstream).
+
+    The output is the input with masked steps zeroed, and carries the mask
+    `any(inputs != mask_value, axis=-1)`.
+    """
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return tf.reduce_any(tf.not_equal(inputs, tf.cast(self.mask_value, inputs.dtype)),
+                             axis=-1)
+
+    def call(self, inputs):
+        keep = self.compute_mask(inputs)
+        return inputs * tf.cast(tf.expand_dims(keep, -1), inputs.dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "mask_value": self.mask_value}
 
 
 class Rescaling(Layer):

@@ -46,7 +46,8 @@ class InputLayer(Layer):
     """
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,
-                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
+                 batch_shape=None, input_tensor=None, optional=False, name=None, ragged=None,
+                 **kwargs):
         if "input_shape" in kwargs:
             warnings.warn("Argument `input_shape` is deprecated. Use `shape` instead.",
                           UserWarning, stacklevel=2)
@@ -73,7 +74,9 @@ class InputLayer(Layer):
         self._batch_shape = standardize_shape(batch_shape)
         self._input_dtype = backend.standardize_dtype(dtype)
         self.sparse = bool(sparse)
-        self.ragged = False
+        self.ragged = bool(ragged)
+        if self.ragged:
+            raise NotImplementedError("Ragged inputs are not supported by tapeflow.")
         self.optional = optional
         self.built = True
         if input_tensor is None:

@@ -65,6 +65,9 @@ class InputSpec:
 
 
 def _shape_tuple(x):
+    static_dims = getattr(x, "_static_dims", None)
+    if static_dims is not None:
+        return static_dims()
     shape = x.shape
     if isinstance(shape, tuple):
         return shape
@@ -74,6 +77,9 @@ def _shape_tuple(x):
 def assert_input_compatibility(input_spec, inputs, layer_name):
     """Raises Keras' ValueError when `inputs` do not satisfy `input_spec`."""
     if not input_spec:
+        return
+    if isinstance(input_spec, InputSpec) and hasattr(inputs, "_static_dims"):
+        _check_one(0, inputs, input_spec, layer_name)     # the common case, without nest
         return
     specs = nest.flatten(input_spec)
     if isinstance(inputs, dict):

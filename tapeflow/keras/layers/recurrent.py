@@ -452,12 +452,13 @@ class Bidirectional(Layer):
             raise ValueError(f"Invalid merge mode. Received: {merge_mode}. Merge mode should "
                              "be one of {'sum', 'mul', 'ave', 'concat', None}")
         super().__init__(**kwargs)
+        base_name = layer.name.removeprefix("forward_")
         config = layer.get_config()
-        config["name"] = "forward_" + layer.name
+        config["name"] = "forward_" + base_name
         self.forward_layer = type(layer).from_config(config)
         if backward_layer is None:
             config = layer.get_config()
-            config["name"] = "backward_" + layer.name
+            config["name"] = "backward_" + base_name
             config["go_backwards"] = not config["go_backwards"]
             backward_layer = type(layer).from_config(config)
         elif backward_layer.go_backwards == layer.go_backwards:
@@ -490,7 +491,7 @@ class Bidirectional(Layer):
             states = list(y[1:]) + list(y_rev[1:])
             y, y_rev = y[0], y_rev[0]
         if self.return_sequences:
-            y_rev = y_rev[:, ::-1]      # back to forward time order
+            y_rev = tf.reverse(y_rev, axis=[1])      # back to forward time order
         if self.merge_mode == "concat":
             output = tf.concat([y, y_rev], axis=-1)
         elif self.merge_mode == "sum":

@@ -101,14 +101,6 @@ class Permute(Layer):
         return {**super().get_config(), "dims": self.dims}
 
 
-def repeat(x, n, axis):
-    """Each slice along `axis` repeated `n` times (concat of copies, then a reshape)."""
-    dims = x.shape.as_list()
-    stacked = tf.concat([tf.expand_dims(x, axis + 1)] * n, axis=axis + 1)
-    new_dims = dims[1:axis] + [None if dims[axis] is None else dims[axis] * n] + dims[axis + 1:]
-    return _reshape_keep_batch(stacked, tuple(-1 if d is None else d for d in new_dims))
-
-
 class RepeatVector(Layer):
     """Repeats a `(batch, features)` input `n` times: `(batch, n, features)`."""
 
@@ -120,7 +112,7 @@ class RepeatVector(Layer):
         self.input_spec = InputSpec(ndim=2)
 
     def call(self, inputs):
-        return tf.concat([tf.expand_dims(inputs, 1)] * self.n, axis=1)
+        return tf.repeat(tf.expand_dims(inputs, 1), self.n, axis=1)
 
     def get_config(self):
         return {**super().get_config(), "n": self.n}
@@ -221,7 +213,7 @@ class UpSampling2D(Layer):
     def call(self, inputs):
         x = to_channels_last(inputs, self.data_format)
         if self.interpolation == "nearest":
-            x = repeat(repeat(x, self.size[0], 1), self.size[1], 2)
+            x = tf.repeat(tf.repeat(x, self.size[0], axis=1), self.size[1], axis=2)
         else:
             height, width = x.shape[1], x.shape[2]
             x = tf.image.resize(x, (height * self.size[0], width * self.size[1]),

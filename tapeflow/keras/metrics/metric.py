@@ -83,12 +83,19 @@ class Metric:
 
     def reset_state(self):
         """Sets every state variable back to zero."""
-        for variable in self.variables:
-            variable.assign(zeros(variable.shape, dtype=variable.dtype))
+        if type(self).reset_states is not Metric.reset_states:
+            return self.reset_states()      # a TF 2 subclass overrode the old name
+        self._zero_variables()
 
     def reset_states(self):
         """TF 2's name for `reset_state` (still used by many training loops)."""
-        return self.reset_state()
+        if type(self).reset_state is not Metric.reset_state:
+            return self.reset_state()
+        self._zero_variables()
+
+    def _zero_variables(self):
+        for variable in self.variables:
+            variable.assign(zeros(variable.shape, dtype=variable.dtype))
 
     def update_state(self, *args, **kwargs):
         raise NotImplementedError

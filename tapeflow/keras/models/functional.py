@@ -55,7 +55,8 @@ class Functional(Model):
                                  f"invalid value {x} of type {type(x)}")
         self._nodes, self._nodes_by_depth, self._operations = map_graph(self._inputs,
                                                                         self._outputs)
-        self.input_spec = [_input_spec_of(x) for x in self._inputs]
+        names = sorted(inputs) if isinstance(inputs, dict) else [None] * len(self._inputs)
+        self.input_spec = [_input_spec_of(x, name) for x, name in zip(self._inputs, names)]
         self.built = True
         self._build_shapes_dict = None
         self._set_dtype_from_inputs()
@@ -156,16 +157,64 @@ class Functional(Model):
         return self.output_shape
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        """Keras 3's functional config: layers with their inbound nodes, input and output
+        layers as `[layer_name, node_index, tensor_index]`."""
+        from tapeflow.keras.models.sequential import serialize_layer
+        node_index = _model_node_indices(self)
+        layers = []
+        for operation in self._operations:
+            if not isinstance(operation, Layer):
+                raise NotImplementedError(
+                    f"Cannot serialize the operation '{operation.name}' (an operator applied "
+                    "to a KerasTensor); use a layer (e.g. Lambda) instead.")
+            layer_config = serialize_layer(operation)
+            layer_config["name"] = operation.name
+            layer_config["inbound_nodes"] = [
+                _serialize_node(node, node_index) for node in operation._inbound_nodes
+                if node in node_index and not node.is_input]
+            layers.append(layer_config)
+        return {"name": self.name, "trainable": self.trainable, "layers": layers,
+                "input_layers": _history_structure(self._inputs_struct, node_index),
+                "output_layers": _history_structure(self._outputs_struct, node_index)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuilds the graph by calling each deserialized layer on its recorded inputs."""
+        from tapeflow.keras.models.sequential import deserialize_layer
+        layers, outputs_of = {}, {}      # name -> layer; (name, node index) -> outputs
+        pending = []
+        for layer_config in config["layers"]:
+            layer = deserialize_layer(layer_config, custom_objects)
+            layers[layer_config["name"]] = layer
+            if isinstance(layer, InputLayer):
+                outputs_of[(layer.name, 0)] = [layer.output]
+            pending.extend((layer, node) for node in layer_config.get("inbound_nodes", []))
+        while pending:
+            remaining = [(layer, node) for layer, node in pending
+                         if not _call_node(layer, node, outputs_of)]
+            if len(remaining) == len(pending):
+                raise ValueError("Could not rebuild the functional model: some layer inputs "
+                                 "are never produced.")
+            pending = remaining
+
+        def tensor(history):
+            name, node, index = history
+            return outputs_of[(name, node)][index]
+        inputs = _map_histories(config["input_layers"], tensor)
+        outputs = _map_histories(config["output_layers"], tensor)
+        return cls(inputs, outputs, name=config.get("name"),
+                   trainable=config.get("trainable", True))
 
     def __repr__(self):
         return f"<Functional name={self.name}, built={self.built}>"
 
 
-def _input_spec_of(x):
+def _input_spec_of(x, name=None):
+    """The spec a model input checks: its shape (any batch size), named for dict inputs."""
     shape = (None,) + tuple(x.shape[1:]) if x.shape else x.shape
-    return InputSpec(shape=shape, allow_last_axis_squeeze=True,
-                     name=x._keras_history.operation.name if x._keras_history else None)
+    if name is None and x._keras_history is not None:
+        name = x._keras_history.operation.name
+    return InputSpec(shape=shape, allow_last_axis_squeeze=True, name=name)
 
 
 def _fill_in(node, values):
@@ -174,6 +223,84 @@ def _fill_in(node, values):
     args = nest.map_structure(fill, node.call_args)
     kwargs = nest.map_structure(fill, node.call_kwargs)
     return args, kwargs
+
+
+# -- serialization ----------------------------------------------------------------------------
+
+def _model_node_indices(model):
+    """{node: its index among the layer's nodes that belong to this model}."""
+    indices = {}
+    for operation in model._operations:
+        kept = [node for node in operation._inbound_nodes if node in model._nodes]
+        for i, node in enumerate(kept):
+            indices[node] = i
+    return indices
+
+
+def _history(x, node_index):
+    history = x._keras_history
+    node = history.operation._inbound_nodes[history.node_index]
+    return [history.operation.name, node_index.get(node, history.node_index),
+            history.tensor_index]
+
+
+def _serialize_node(node, node_index):
+    def encode(x):
+        if isinstance(x, KerasTensor):
+            return {"class_name": "__keras_tensor__",
+                    "config": {"shape": x.shape, "dtype": x.dtype.name,
+                               "keras_history": _history(x, node_index)}}
+        return x
+    return {"args": nest.map_structure(encode, node.call_args),
+            "kwargs": nest.map_structure(encode, node.call_kwargs)}
+
+
+def _history_structure(structure, node_index):
+    if isinstance(structure, KerasTensor):
+        return _history(structure, node_index)
+    if isinstance(structure, dict):
+        return {k: _history_structure(v, node_index) for k, v in structure.items()}
+    return [_history_structure(x, node_index) for x in structure]
+
+
+def _is_history(value):
+    return (isinstance(value, (list, tuple)) and len(value) == 3 and isinstance(value[0], str)
+            and isinstance(value[1], int) and isinstance(value[2], int))
+
+
+def _map_histories(structure, fn):
+    if _is_history(structure):
+        return fn(structure)
+    if isinstance(structure, dict):
+        return {k: _map_histories(v, fn) for k, v in structure.items()}
+    return [_map_histories(x, fn) for x in structure]
+
+
+def _call_node(layer, node, outputs_of):
+    """Calls `layer` on a serialized node's inputs if they all exist; True when done."""
+    missing = []
+
+    def decode(value):
+        if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+            name, index, tensor_index = value["config"]["keras_history"]
+            produced = outputs_of.get((name, index))
+            if produced is None:
+                missing.append(name)
+                return None
+            return produced[tensor_index]
+        if isinstance(value, dict):
+            return {k: decode(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(decode(v) for v in value)
+        return value
+
+    args, kwargs = decode(node["args"]), decode(node["kwargs"])
+    if missing:
+        return False
+    outputs = layer(*args, **kwargs)
+    count = sum(1 for key in outputs_of if key[0] == layer.name)
+    outputs_of[(layer.name, count)] = [x for x in nest.flatten(outputs)]
+    return True
 
 
 # -- ordering the graph ---------------------------------------------------------------------
@@ -219,6 +346,7 @@ def _walk(inputs, outputs):
     finished, in_progress = set(), set()
     nodes_in_order, first_seen = [], {}
     input_ids = {id(x) for x in inputs}
+    output_path = ""
 
     def visit(tensor):
         history = tensor._keras_history
@@ -230,6 +358,8 @@ def _walk(inputs, outputs):
         if not node.is_input and id(tensor) in input_ids:
             finished.add(node)
             return
+        if node.is_input and id(tensor) not in input_ids:
+            raise ValueError(f"Output with path `{output_path}` is not connected to `inputs`")
         if node in in_progress:
             raise ValueError(f"Tensor {tensor} from operation '{history.operation.name}' is "
                              "part of a cycle.")
@@ -242,7 +372,8 @@ def _walk(inputs, outputs):
         in_progress.remove(node)
         nodes_in_order.append(node)
 
-    for output in outputs:
+    for index, output in enumerate(outputs):
+        output_path = "" if len(outputs) == 1 else str(index)
         visit(output)
     return nodes_in_order, first_seen
 

@@ -108,8 +108,8 @@ class Model(Trainer, Layer):
         if input_shape is None:
             raise ValueError("You must provide an `input_shape` argument.")
         from tapeflow.keras.layers.symbolic import KerasTensor
-        from tapeflow.keras.layers.base import _is_shape_tuple
-        if _is_shape_tuple(input_shape):
+        from tapeflow.keras.layers._layer_utils import is_shape_tuple
+        if is_shape_tuple(input_shape):
             inputs = KerasTensor(tuple(input_shape), dtype=self.input_dtype)
         else:
             from tapeflow.core import nest
@@ -128,6 +128,19 @@ class Model(Trainer, Layer):
         self.built = True
 
     build._built_by_first_call = True
+
+    def get_config(self):
+        """The config of a subclassed model: its constructor's plain arguments (Keras 3)."""
+        return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A model from `get_config()`; functional configs rebuild the layer graph."""
+        if {"layers", "input_layers", "output_layers"} <= set(config):
+            from tapeflow.keras.models.functional import Functional
+            target = cls if issubclass(cls, Functional) else Functional
+            return Functional.from_config.__func__(target, config, custom_objects)
+        return super().from_config(config)
 
     def __repr__(self):
         return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"

@@ -8,7 +8,8 @@ model then runs that graph. Before that, calling it runs the layers in order.
 import inspect
 
 from tapeflow.keras import _registry
-from tapeflow.keras.layers.base import Layer, _shape_of
+from tapeflow.keras.layers._layer_utils import shape_of
+from tapeflow.keras.layers.base import Layer
 from tapeflow.keras.layers.input import InputLayer, standardize_shape
 from tapeflow.keras.models.model import Model
 
@@ -83,7 +84,7 @@ class Sequential(Model):
     def pop(self, rebuild=True):
         """Removes and returns the last layer."""
         if not self.layers:
-            raise TypeError("There are no layers in the model.")
+            raise IndexError("pop from a Sequential model with no layers")
         layer = self._stack.pop()
         self.built = False
         self._functional = None
@@ -140,7 +141,7 @@ class Sequential(Model):
     def _maybe_build(self, args, kwargs):
         if self.built:
             return
-        self.build(_shape_of(args[0]) if args else None)
+        self.build(shape_of(args[0]) if args else None)
         if not self.built and self._functional is None:
             self.built = True       # nested inputs: run the layers one by one
 
