@@ -84,6 +84,9 @@ def train_seed_steps(initial_weights, compiled, batches):
     """The seed's train step (with metrics) for some batches; the weights and metrics after."""
     model = seed_model()
     model.set_weights(initial_weights)
+    # Dropout's masks are random draws that differ between eager and traced runs (in TF
+    # too); with rate 0 both runs compute the same function, so only the tracing differs.
+    model.layers[3].rate = 0.0
     optimizer = tf.keras.optimizers.Adam(0.001)
     loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     loss_metric = tf.keras.metrics.Mean(name="train_loss")
@@ -101,7 +104,6 @@ def train_seed_steps(initial_weights, compiled, batches):
         accuracy_metric.update_state(labels, predictions)
 
     step = tf.function(train_step) if compiled else train_step
-    tf.random.set_seed(1234)      # the same dropout masks in both runs
     for inputs, labels in batches:
         step(tf.constant(inputs), tf.constant(labels))
     return model.get_weights(), float(loss_metric.result()), float(accuracy_metric.result())
