@@ -2,3 +2,4 @@
 from tapeflow.keras.models.functional import Functional
 from tapeflow.keras.models.model import Model
 from tapeflow.keras.models.sequential import Sequential
+from tapeflow.keras.saving.archive import load_model, model_from_json, save_model  # noqa: E402

@@ -567,6 +567,32 @@ class Trainer:
         return nest.map_structure(lambda out: out.numpy(), outputs)
 
     # ====================================================================================
+    # saving (keras/saving/)
+    # ====================================================================================
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Saves the whole model (config, weights, optimizer, compile arguments) to a
+        `.keras` file; `tf.keras.models.load_model` reads it back."""
+        from tapeflow.keras.saving.archive import save_model
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Saves the weights (and optimizer state) to a `.weights.h5` file (atomically)."""
+        from tapeflow.keras.saving.weights import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Loads weights from a `.weights.h5` or `.keras` file: all of them, or none (a
+        mismatch raises a ValueError naming the layer and the shapes)."""
+        from tapeflow.keras.saving.weights import load_weights
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        """The model's config as a JSON string (`tf.keras.models.model_from_json` reads it)."""
+        import json
+        from tapeflow.keras.saving.serialization import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+    # ====================================================================================
     # helpers
     # ====================================================================================
     def _assert_compile_called(self, method_name=None):
