@@ -8,3 +8,5 @@ from tapeflow.keras import _registry as _registry
 
 for _cls in (Functional, Model, Sequential):     # models nest inside model configs
     _registry.register("layer", _cls.__name__)(_cls)
+
+from tapeflow.keras.saving.archive import load_model, model_from_json, save_model  # noqa: E402
