@@ -22,23 +22,43 @@ from tapeflow.core.variable import (Variable, VariableAggregation, VariableSynch
                                     variable_creator_scope)
 from tapeflow import ops  # noqa: F401 - registers every op before anything runs
 
-# ---- math ops (tapeflow.ops.math) ----------------------------------------------------------
-from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, divide, equal, exp,
-                               greater, greater_equal, less, less_equal, logical_and,
+# ---- math ops (tapeflow.ops.math, elementwise, reduction, clip) ------------------------------
+from tapeflow.ops.elementwise import (acos, acosh, asin, asinh, atan, atan2, atanh, complex,
+                                      cosh, scalar_mul, sinh, truncatediv, truncatemod)
+from tapeflow.ops.math import (abs, add, add_n, argmax, argmin, cast, cos, divide, equal, exp,
+                               floor, greater, greater_equal, less, less_equal, logical_and,
                                logical_not, logical_or, matmul, maximum, minimum, multiply,
-                               negative, not_equal, pow, reduce_max, reduce_mean, reduce_min,
-                               reduce_sum, sigmoid, sign, sqrt, square, subtract, tanh,
-                               truediv, where)
+                               negative, not_equal, pow, realdiv, reduce_max, reduce_mean,
+                               reduce_min, reduce_sum, round, sigmoid, sign, sin, sqrt, square,
+                               subtract, tan, tanh, truediv, where)
+from tapeflow.ops.clip import clip_by_global_norm, clip_by_norm, clip_by_value
+from tapeflow.ops.reduction import (cumsum, reduce_all, reduce_any, reduce_logsumexp,
+                                    reduce_prod)
 
-# ---- array ops (tapeflow.ops.array) --------------------------------------------------------
-from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identity, ones,
-                                ones_like, rank, reshape, shape, size, split, squeeze, stack,
-                                stop_gradient, transpose, unstack, zeros, zeros_like)
+# ---- array ops (tapeflow.ops.array, indexing, ...) -----------------------------------------
+from tapeflow.ops.array import (broadcast_to, concat, expand_dims, fill, identity, identity_n,
+                                ones, ones_like, rank, reshape, shape, size, split, squeeze,
+                                stack, stop_gradient, transpose, unstack, zeros, zeros_like)
+from tapeflow.ops.creation import eye, linspace, meshgrid, one_hot, range, sequence_mask
+from tapeflow.ops.gather import (boolean_mask, dynamic_partition, dynamic_stitch, gather,
+                                 gather_nd, scatter_nd, tensor_scatter_nd_add,
+                                 tensor_scatter_nd_max, tensor_scatter_nd_min,
+                                 tensor_scatter_nd_sub, tensor_scatter_nd_update)
+from tapeflow.ops.indexing import slice, strided_slice
+from tapeflow.ops.layout import pad, repeat, reverse, reverse_sequence, roll, tile
+from tapeflow.ops.shapes import (broadcast_dynamic_shape, broadcast_static_shape,
+                                 ensure_shape, shape_n)
+from tapeflow.ops.sort import argsort, searchsorted, sort, unique, unique_with_counts
 
 # ---- nn, random, image, linalg, bitwise ops ------------------------------------------------
 
 # ---- function compiler and control flow ----------------------------------------------------
 from tapeflow.graph.function import function
+from tapeflow.graph.concrete import ConcreteFunction
+from tapeflow.graph.control_flow import case, cond, switch_case, while_loop
+from tapeflow.graph.tensor_array import TensorArray
+from tapeflow.ops.debugging import Assert_ as Assert, check_numerics
+from tapeflow.graph.control_flow import print_ as print  # noqa: A001 - TF's public name
 
 # ---- public sub-namespaces ---------------------------------------------------------------------
 from tapeflow import bitwise, errors, image, linalg, math, nn, random  # noqa: E402

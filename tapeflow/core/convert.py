@@ -129,13 +129,13 @@ def _to_array(value, dtype, strict=False, lenient=False):
 
 
 def _python_default(array, kind):
-    if kind == "float":
+    if kind in ("float", "empty"):   # TF: tf.constant([]) is float32
         return array.astype(xp.float32)
     if kind == "int":
         if array.size and (array.min() < _INT32_MIN or array.max() > _INT32_MAX):
             return array.astype(xp.int64)
         return array.astype(xp.int32)
-    return array   # bool, complex (complex128, as in TF), empty lists (float32 below)
+    return array   # bool, complex (complex128, as in TF)
 
 
 def _python_to_dtype(array, value, kind, dtype, lenient):

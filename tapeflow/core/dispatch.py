@@ -89,6 +89,31 @@ def apply_binary(op, x, y):
     return result
 
 
+def apply_unary(op, x):
+    """`apply(op, x)` for attribute-free unary ops (the eager hot path of `tf.exp(x)`)."""
+    dtype_mask = op.dtype_mask
+    if dtype_mask and not x._dtype._bit & dtype_mask:
+        raise unsupported_dtype(op.name, x._dtype, op.dtypes, (x,))
+    s = state
+    if s.graph is not None:
+        return s.graph.apply(op, (x,), {})
+    try:
+        out = op.forward(x._value)
+    except _INPUT_ERRORS as error:
+        raise kernel_error(op, (x,), error) from None
+    if type(out) is not ndarray:
+        out = xp.asarray(out)
+    result = _new(EagerTensor)
+    result._value = out
+    try:
+        result._dtype = _DTYPE_OF[out.dtype]
+    except KeyError:
+        result._dtype = _dtypes.from_numpy(out.dtype)
+    if s.tapes:
+        record(op, (x,), (result,), {})
+    return result
+
+
 def _wrap(value):
     if type(value) is not ndarray:
         value = xp.asarray(value)

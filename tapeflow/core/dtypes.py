@@ -126,6 +126,9 @@ complex128 = DType("complex128", xp.complex128)
 # Strings are NumPy object arrays holding `bytes`, as TF's `.numpy()` returns.
 string = DType("string", object)
 
+# Opaque Python values inside graphs (loop histories, tensor lists); never user-facing arrays.
+variant = DType("variant", object)
+
 ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32,
        uint64, bool, complex64, complex128, string)
 FLOATS = frozenset({float16, float32, float64})

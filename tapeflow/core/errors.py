@@ -112,7 +112,8 @@ def unsupported_dtype(op_name, dtype, allowed, inputs=()):
     names = ", ".join(_tf_type_word(d) for d in sorted(allowed, key=lambda d: d.name))
     return op_error(
         op_name,
-        f"Value for attr 'T' of {dtype.name} is not in the list of allowed values: {names}",
+        f"Value for attr 'T' of {_tf_type_word(dtype)} is not in the list of allowed values: "
+        f"{names}",
         inputs)
 
 

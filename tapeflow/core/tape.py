@@ -50,19 +50,34 @@ class UnconnectedGradients(enum.Enum):
 
 
 class _Entry:
-    __slots__ = ("op", "inputs", "input_ids", "outputs", "output_ids", "attrs")
+    """One recorded op application. Ids are computed when the tape is differentiated,
+    keeping recording (the hot path under a tape) cheap."""
 
-    def __init__(self, op, inputs, input_ids, outputs, attrs):
+    __slots__ = ("op", "inputs", "outputs", "attrs", "input_ids", "output_ids")
+
+    def __init__(self, op, inputs, outputs, attrs):
         self.op = op
         self.inputs = inputs
-        self.input_ids = input_ids
         self.outputs = outputs
-        self.output_ids = tuple(id(o) for o in outputs)
         self.attrs = attrs
+        self.input_ids = None
+        self.output_ids = None
+
+    def ids(self):
+        if self.input_ids is None:
+            self.input_ids = tuple(map(id, self.inputs))
+            self.output_ids = tuple(map(id, self.outputs))
+
+
 
 
 def _differentiable_dtype(dtype):
     return dtype.is_floating or dtype.is_complex
+
+
+def _differentiable_mask():
+    from tapeflow.core import dtypes
+    return dtypes.mask(dtypes.INEXACT)
 
 
 class GradientTape:
@@ -146,28 +161,32 @@ class GradientTape:
     # -- recording (called by dispatch for every op while this tape is active) ----------
     def _record(self, op, inputs, outputs, attrs):
         known = self._known
-        hit = False
+        hit = has_variable = False
         for x in inputs:
-            if id(x) in known:
+            if x._is_variable:
+                has_variable = True
+                if id(x) in known:
+                    hit = True
+                elif x._trainable and self._watch_accessed_variables:
+                    self._watch_variable(x)
+                    hit = hit or id(x) in known
+            elif id(x) in known:
                 hit = True
-            elif x._is_variable and x._trainable and self._watch_accessed_variables:
-                self._watch_variable(x)
-                hit = id(x) in known
         if not hit or not op.differentiable:
             return
-        if op.name != "ReadVariableOp" and any(x._is_variable for x in inputs):
+        if has_variable and op is not ReadVariableOp:
             inputs = tuple(self._snapshot(x) if x._is_variable else x for x in inputs)
         for out in outputs:
-            if _differentiable_dtype(out._dtype):
+            if out._dtype._bit & _DIFFERENTIABLE_MASK:
                 known[id(out)] = out
-        self._entries.append(_Entry(op, inputs, tuple(id(x) for x in inputs), outputs, attrs))
+        self._entries.append(_Entry(op, inputs, outputs, attrs))
 
     def _snapshot(self, var):
         """Records an eager read of `var`, so the rule sees the value at this point."""
         snap = wrap(var._value)
         if id(var) in self._known:
             self._known[id(snap)] = snap
-            self._entries.append(_Entry(ReadVariableOp, (var,), (id(var),), (snap,), {}))
+            self._entries.append(_Entry(ReadVariableOp, (var,), (snap,), {}))
         return snap
 
     # -- gradients --------------------------------------------------------------------
@@ -290,6 +309,7 @@ class GradientTape:
             _accumulate(grads, id(target), seed)
         keep = set(source_ids)
         for entry in reversed(list(self._entries)):
+            entry.ids()
             dys = [grads.get(i) for i in entry.output_ids]
             if all(dy is None for dy in dys):
                 continue
@@ -310,6 +330,7 @@ class GradientTape:
     def _connected(self, source_ids):
         connected = {i for i in source_ids if i in self._known}
         for entry in self._entries:
+            entry.ids()
             for i in entry.input_ids:
                 if i in connected:
                     connected.update(entry.output_ids)
@@ -322,8 +343,9 @@ def _call_rule(entry, dys):
     if op.grad is None:
         raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.name}).")
     if op.multi_output:
-        dy = tuple(d if d is not None else vspace.zeros_like(o)
-                   for d, o in zip(dys, entry.outputs))
+        # Missing gradients of float outputs become zeros; other outputs get None.
+        dy = tuple(d if d is not None or not _differentiable_dtype(o.dtype)
+                   else vspace.zeros_like(o) for d, o in zip(dys, entry.outputs))
         out = entry.outputs
     else:
         dy, out = dys[0], entry.outputs[0]
@@ -395,3 +417,6 @@ class stop_recording:
     def __exit__(self, *exc):
         state.tapes = self._saved
         return False
+
+
+_DIFFERENTIABLE_MASK = _differentiable_mask()

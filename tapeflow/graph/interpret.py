@@ -22,7 +22,8 @@ def interpret(graph, args, captures=None):
     for placeholder, value in zip(graph.inputs, args):
         env[id(placeholder)] = value
     for outer, inner in graph.captures.values():
-        env[id(inner)] = (captures or {}).get(id(inner), outer)
+        if id(inner) not in env:   # captures that are not explicit inputs
+            env[id(inner)] = (captures or {}).get(id(inner), outer)
     for node in graph.nodes:
         op = node.op
         if op is Placeholder:

@@ -74,10 +74,16 @@ class Graph:
         self.variables = {}           # id(var) -> Variable read or written by the graph
         self._constants = {}          # id(eager tensor) -> (tensor, Const output)
         self._name_counts = {}
+        self.assigned = set()         # id(var) of variables this graph writes
+        self.lifted_reads = {}        # id(var) -> placeholder of a read lifted to `outer`
+        self.lifted_variables = {}    # id(placeholder) -> var
+        self.outer_tapes = ()         # tapes active in `outer` when this graph was traced
 
     # -- building -----------------------------------------------------------------
     def apply(self, op, inputs, attrs):
         """Adds `op(*inputs, **attrs)` as a node; returns its symbolic output(s)."""
+        if op is ReadVariableOp and self.outer is not None and id(inputs[0]) not in self.assigned:
+            return self._lifted_read(inputs[0])
         inputs = tuple(self._as_graph_input(op, x) for x in inputs)
         specs = [x if x._is_variable else _spec(x) for x in inputs]
         try:
@@ -110,6 +116,8 @@ class Graph:
     def _as_graph_input(self, op, x):
         if x._is_variable:
             self.variables.setdefault(id(x), x)
+            if op.side_effect:
+                self.assigned.add(id(x))
             if op is ReadVariableOp or op.side_effect:
                 return x
             from tapeflow.core.dispatch import apply
@@ -119,6 +127,40 @@ class Graph:
         if isinstance(x, EagerTensor):
             return self.constant(x)
         raise TypeError(f"{op.name}: cannot use {x!r} as an input while tracing.")
+
+    def _lifted_read(self, var):
+        """In a nested graph, a variable is read by the enclosing graph and captured.
+
+        The read then is an input of the If/While node, so tapes connect the
+        variable to the node. (A body that also assigns the variable reads it
+        itself instead: see `localize_assigned_reads`.)
+        """
+        placeholder = self.lifted_reads.get(id(var))
+        if placeholder is None:
+            from tapeflow.core.dispatch import apply
+            from tapeflow.core.context import graph_scope
+            saved_tapes = state.tapes
+            state.tapes = self.outer_tapes   # the tapes active where this body is used
+            try:
+                with graph_scope(self.outer):
+                    outer_value = apply(ReadVariableOp, var)
+            finally:
+                state.tapes = saved_tapes
+            placeholder = self.capture(outer_value)
+            self.lifted_reads[id(var)] = placeholder
+            self.lifted_variables[id(placeholder)] = var
+        return placeholder
+
+    def localize_assigned_reads(self):
+        """Turns lifted reads of variables this graph also assigns into reads inside it."""
+        for key, (outer, inner) in list(self.captures.items()):
+            var = self.lifted_variables.get(id(inner))
+            if var is None or id(var) not in self.assigned:
+                continue
+            del self.captures[key]
+            node = inner._node
+            node.op, node.inputs, node.attrs = ReadVariableOp, (var,), {}
+            self.variables.setdefault(id(var), var)
 
     def constant(self, tensor):
         """The Const node output holding the eager `tensor` (one node per tensor)."""
@@ -176,7 +218,7 @@ def _describe(x):
 _SHORT_DTYPES = {"float16": "f16", "float32": "f32", "float64": "f64", "int8": "i8",
                  "int16": "i16", "int32": "i32", "int64": "i64", "uint8": "u8",
                  "uint16": "u16", "uint32": "u32", "uint64": "u64", "bool": "bool",
-                 "complex64": "c64", "complex128": "c128", "string": "str"}
+                 "complex64": "c64", "complex128": "c128", "string": "str", "variant": "variant"}
 
 
 def type_str(value):
@@ -204,8 +246,9 @@ class GraphPrinter:
     def text(self, title=None):
         args = ", ".join(f"{self.name_of(v)}: {type_str(v)}" for v in self.graph.inputs)
         lines = [f"function {title or self.graph.name}({args}) {{"]
+        input_ids = {id(v) for v in self.graph.inputs}
         for node in self.graph.nodes:
-            if node.op is Placeholder and node.outputs[0] in self.graph.inputs:
+            if node.op is Placeholder and id(node.outputs[0]) in input_ids:
                 continue
             lines.append("  " + self.node_line(node))
         outputs = ", ".join(self.name_of(v) for v in self.graph.outputs)

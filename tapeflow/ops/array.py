@@ -1,9 +1,14 @@
-"""Array ops: creation, shape manipulation, joining and indexing.
+"""Array ops: identity, fill/zeros/ones, shapes, reshaping, broadcasting, joining, splitting.
 
 Ops that take a shape take it as a static attribute when it is known (the
-common case, and the fastest to run); gradient rules use the `*_like` ops,
-which read the shape from a reference tensor at run time, so they also work
-for traced shapes with unknown dimensions.
+common case, and the fastest to run); a shape with entries known only at run
+time (inside a trace) comes as an extra 1-D input (`shape_argument`). Gradient
+rules use the `*_like` ops, which read the shape from a reference tensor at
+run time, so they also work for traced shapes with unknown dimensions.
+
+The other array-op families live beside this module: indexing.py (`x[key]`,
+slice, strided_slice), gather.py, creation.py (range, one_hot, ...),
+layout.py (tile, pad, reverse, ...) and sort.py.
 """
 import numbers
 
@@ -14,8 +19,9 @@ from tapeflow.core.dispatch import apply
 from tapeflow.core.errors import InvalidArgumentError
 from tapeflow.core.op import Op
 from tapeflow.core.shape import TensorShape, broadcast_shapes
+from tapeflow.core.context import state
 from tapeflow.core.spec import TensorSpec
-from tapeflow.core.tensor import override_operator
+from tapeflow.core.tensor import SymbolicTensor
 from tapeflow.ops._grad_util import sum_to_shape
 from tapeflow.ops._rules import normalize_axis, same_as_input, tensor_like
 
@@ -41,6 +47,99 @@ def _static_shape(shape, op_name):
     return tuple(dims)
 
 
+def shape_argument(shape, op_name):
+    """A shape argument as (template, extra inputs) for ops that also take traced shapes.
+
+    When every entry is known, the template is a tuple of ints (-1 allowed) and
+    there are no extra inputs. When some entries are only known at run time
+    (`tf.reshape(x, [tf.shape(x)[0], -1])` inside a trace), the template holds
+    None for them and the whole shape comes as one 1-D int tensor input, which
+    the kernel reads.
+    """
+    if isinstance(shape, (list, tuple)) and any(_is_symbolic(d) for d in shape):
+        template = tuple(_entry_value(d) for d in shape)
+        if None not in template:      # every traced entry is a static dim after all
+            return template, ()
+        return template, (stack([_shape_entry(d) for d in shape]),)
+    if _is_symbolic(shape):
+        dims = shape._static_dims()
+        if dims is None or len(dims) != 1 or dims[0] is None:
+            raise ValueError(f"{op_name}: a traced shape must be a 1-D tensor of known length, "
+                             f"got {shape!r}.")
+        known = _known_shape_value(shape)
+        if known is not None and None not in known:
+            return known, ()
+        template = known if known is not None else (None,) * dims[0]
+        return template, (shape if shape.dtype is dtypes.int32 else _cast(shape, dtypes.int32),)
+    return _static_shape(shape, op_name), ()
+
+
+def _is_symbolic(value):
+    return isinstance(value, SymbolicTensor) or (
+        getattr(value, "_is_variable", False) and state.graph is not None)
+
+
+def _entry_value(d):
+    if _is_symbolic(d):
+        return _known_scalar(d)
+    return -1 if d is None else int(d.numpy() if tensor_like(d) else d)
+
+
+def _shape_entry(d):
+    if tensor_like(d):
+        return d if d.dtype is dtypes.int32 else _cast(d, dtypes.int32)
+    return convert_to_tensor(-1 if d is None else int(d), dtype=dtypes.int32)
+
+
+def _cast(x, dtype):
+    from tapeflow.ops.math import cast
+    return cast(x, dtype)
+
+
+def _known_shape_value(tensor):
+    """The entries of a traced 1-D shape tensor that are known while tracing (None if not).
+
+    Reads through `tf.shape(x)` (x's static dims) and stacks of such entries, the
+    forms that shape arguments take in practice.
+    """
+    node = getattr(tensor, "_node", None)
+    if node is None:
+        return None
+    if node.op is Shape:
+        dims = node.inputs[0]._static_dims()
+        return None if dims is None else tuple(dims)
+    if node.op is Pack and node.attrs.get("axis") == 0:
+        return tuple(_known_scalar(x) for x in node.inputs)
+    if node.op is ConcatV2:
+        parts = [_known_shape_value(x) for x in node.inputs]
+        return None if None in parts else sum(parts, ())
+    if node.op.name == "StridedSlice" and len(node.inputs) == 1:
+        known = _known_shape_value(node.inputs[0])
+        (item,) = node.attrs["key"] if len(node.attrs["key"]) == 1 else (None,)
+        if known is not None and type(item).__name__ == "Span":
+            return known[item.start:item.stop:item.step]
+    if node.op.name == "Const" and node.attrs["value"].ndim == 1:
+        return tuple(int(d) for d in node.attrs["value"])
+    return None
+
+
+def _known_scalar(tensor):
+    """A traced scalar's value when tracing knows it (a constant, or a static dim), else None."""
+    node = getattr(tensor, "_node", None)
+    if node is None:
+        return None
+    if node.op.name == "Const":
+        return int(node.attrs["value"])
+    if node.op.name == "Cast":
+        return _known_scalar(node.inputs[0])
+    if node.op.name == "StridedSlice" and len(node.inputs) == 1:
+        key = node.attrs["key"]
+        known = _known_shape_value(node.inputs[0])
+        if known is not None and len(key) == 1 and type(key[0]) is int:
+            return known[key[0]]
+    return None
+
+
 # ================================================================================
 # Identity, StopGradient
 # ================================================================================
@@ -53,6 +152,20 @@ Identity.gradient(lambda dy, x, out: dy)
 def identity(input, name=None):  # noqa: A002 - TF's argument name
     """Returns a tensor with the same value as `input`."""
     return apply(Identity, _t(input))
+
+
+def _identity_n_infer(*xs):
+    return tuple(TensorSpec(x.dims, x.dtype) for x in xs)
+
+
+IdentityN = Op("IdentityN", infer=_identity_n_infer, multi_output=True)
+IdentityN.kernel(lambda *xs: xs)
+IdentityN.gradient(lambda dy, *xs, out: tuple(dy))
+
+
+def identity_n(input, name=None):  # noqa: A002
+    """Returns the tensors in `input` unchanged, as one op (TF's `tf.identity_n`)."""
+    return list(apply(IdentityN, *[_t(x) for x in input]))
 
 
 StopGradient = Op("StopGradient", infer=same_as_input, differentiable=False)
@@ -68,7 +181,7 @@ def stop_gradient(input, name=None):  # noqa: A002
 # Creation
 # ================================================================================
 
-def _fill_infer(value, shape):
+def _fill_infer(value, *shape_tensor, shape):
     return TensorSpec(shape, value.dtype)
 
 
@@ -76,17 +189,24 @@ Fill = Op("Fill", infer=_fill_infer)
 
 
 @Fill.kernel
-def _(value, shape):
+def _(value, *shape_tensor, shape):
+    if shape_tensor:
+        shape = tuple(int(d) for d in shape_tensor[0])
+    for d in shape:
+        if d < 0:
+            raise InvalidArgumentError(None, None, f"Dimension {d} must be >= 0")
     return xp.full(shape, value, dtype=value.dtype)
 
 
-Fill.gradient(lambda dy, value, out, shape: reduce_sum_all(dy))
+Fill.gradient(lambda dy, value, *shape_tensor, out, shape: (reduce_sum_all(dy),) + (
+    None,) * len(shape_tensor))
 
 
 def fill(dims, value, name=None):
     """A tensor of shape `dims` filled with the scalar `value`."""
     value = _t(value)
-    return apply(Fill, value, shape=_static_shape(dims, "Fill"))
+    shape, extra = shape_argument(dims, "Fill")
+    return apply(Fill, value, *extra, shape=shape)
 
 
 def zeros(shape, dtype=dtypes.float32, name=None):
@@ -174,8 +294,12 @@ def rank(input, name=None):  # noqa: A002
 # Reshaping
 # ================================================================================
 
-def _reshape_infer(x, shape):
+def _reshape_infer(x, *shape_tensor, shape):
     dims = list(shape)
+    if None in dims:    # traced entries: known ones stay, a -1 is computed only if it can be
+        if -1 in dims:
+            dims[dims.index(-1)] = None
+        return TensorSpec(tuple(dims), x.dtype)
     if -1 in dims:
         known = 1
         for d in dims:
@@ -203,7 +327,9 @@ Reshape = Op("Reshape", infer=_reshape_infer)
 
 
 @Reshape.kernel
-def _(x, shape):
+def _(x, *shape_tensor, shape):
+    if shape_tensor:
+        shape = tuple(int(d) for d in shape_tensor[0])
     if -1 not in shape and x.size != _prod(shape):
         raise InvalidArgumentError(None, None, f"Input to reshape is a tensor with {x.size} "
                                                f"values, but the requested shape has "
@@ -217,12 +343,14 @@ def _(x, shape):
     return x.reshape(shape)
 
 
-Reshape.gradient(lambda dy, x, out, shape: reshape_like(dy, x))
+Reshape.gradient(lambda dy, x, *shape_tensor, out, shape: (reshape_like(dy, x),) + (
+    None,) * len(shape_tensor))
 
 
 def reshape(tensor, shape, name=None):
-    """Reshapes `tensor` to `shape` (one dimension may be -1)."""
-    return apply(Reshape, _t(tensor), shape=_static_shape(shape, "Reshape"))
+    """Reshapes `tensor` to `shape` (one dimension may be -1; entries may be traced tensors)."""
+    shape, extra = shape_argument(shape, "Reshape")
+    return apply(Reshape, _t(tensor), *extra, shape=shape)
 
 
 def _reshape_like_infer(x, like):
@@ -322,7 +450,7 @@ def transpose(a, perm=None, conjugate=False, name="transpose"):
     return apply(Transpose, x, perm=perm)
 
 
-def _broadcast_to_infer(x, shape):
+def _broadcast_to_infer(x, *shape_tensor, shape):
     return TensorSpec(tuple(shape), x.dtype)
 
 
@@ -330,17 +458,26 @@ BroadcastTo = Op("BroadcastTo", infer=_broadcast_to_infer)
 
 
 @BroadcastTo.kernel
-def _(x, shape):
+def _(x, *shape_tensor, shape):
+    if shape_tensor:
+        shape = tuple(int(d) for d in shape_tensor[0])
+        if broadcast_shapes(x.shape, shape) != shape:
+            raise InvalidArgumentError(None, None, f"Unable to broadcast tensor of shape "
+                                                   f"{list(x.shape)} to tensor of shape "
+                                                   f"{list(shape)}")
     return xp.broadcast_to(x, shape)   # a read-only view: never written, like every tensor
 
 
-BroadcastTo.gradient(lambda dy, x, out, shape: sum_to_shape(dy, x))
+BroadcastTo.gradient(lambda dy, x, *shape_tensor, out, shape: (sum_to_shape(dy, x),) + (
+    None,) * len(shape_tensor))
 
 
 def broadcast_to(input, shape, name=None):  # noqa: A002
     """Broadcasts `input` to `shape` with NumPy's rules."""
     x = _t(input)
-    target = _static_shape(shape, "BroadcastTo")
+    target, extra = shape_argument(shape, "BroadcastTo")
+    if extra:
+        return apply(BroadcastTo, x, *extra, shape=target)
     dims = x._static_dims()
     if None not in dims and broadcast_shapes(dims, target) != tuple(target):
         raise InvalidArgumentError(None, None, f"Unable to broadcast tensor of shape "
@@ -576,168 +713,6 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
 
 
 # ================================================================================
-# Indexing: tensor[key]
-# ================================================================================
-
-def _normalize_key(key):
-    """The key as a tuple of int/slice/None/Ellipsis, with tensors replaced by markers.
-
-    Returns (template, index_tensors): a `_Dyn(i)` marker in the template stands for
-    the i-th index tensor (an input of the op, so traced indices work).
-    """
-    if not isinstance(key, tuple):
-        key = (key,)
-    template, tensors = [], []
-
-    def scalar(value):
-        if tensor_like(value):
-            if value.dtype not in (dtypes.int32, dtypes.int64):
-                raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis "
-                                "(`None`) and scalar tf.int32/tf.int64 tensors are valid "
-                                f"indices, got {value!r}")
-            tensors.append(value)
-            return _Dyn(len(tensors) - 1)
-        if value is None or isinstance(value, numbers.Integral):
-            return None if value is None else int(value)
-        raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) "
-                        f"and scalar tf.int32/tf.int64 tensors are valid indices, got {value!r}")
-
-    for item in key:
-        if isinstance(item, slice):
-            template.append(slice(scalar(item.start), scalar(item.stop), scalar(item.step)))
-        elif item is Ellipsis or item is None:
-            template.append(item)
-        elif isinstance(item, bool):
-            raise TypeError(f"Only integers ... are valid indices, got {item!r}")
-        else:
-            template.append(scalar(item))
-    return tuple(template), tensors
-
-
-class _Dyn:
-    """Marks the position of a run-time index tensor in a slicing key."""
-    __slots__ = ("i",)
-
-    def __init__(self, i):
-        self.i = i
-
-    def __eq__(self, other):
-        return isinstance(other, _Dyn) and other.i == self.i
-
-    def __hash__(self):
-        return hash(("_Dyn", self.i))
-
-    def __repr__(self):
-        return f"<index {self.i}>"
-
-
-def _resolve(template, values):
-    def v(item):
-        return int(values[item.i]) if isinstance(item, _Dyn) else item
-    out = []
-    for item in template:
-        if isinstance(item, slice):
-            out.append(slice(v(item.start), v(item.stop), v(item.step)))
-        else:
-            out.append(v(item))
-    return tuple(out)
-
-
-def _slice_infer(x, *indices, key):
-    dims = x.dims
-    rank_used = sum(1 for k in key if k is not None and k is not Ellipsis)
-    out, pos = [], 0
-    for item in key:
-        if item is Ellipsis:
-            skip = len(dims) - rank_used - pos
-            out.extend(dims[pos:pos + skip])
-            pos += skip
-        elif item is None:
-            out.append(1)
-        elif isinstance(item, slice):
-            d = dims[pos]
-            pos += 1
-            if d is None or any(isinstance(p, _Dyn) for p in (item.start, item.stop, item.step)):
-                out.append(None)
-            else:
-                out.append(len(range(*item.indices(d))))
-        else:
-            pos += 1
-    out.extend(dims[pos:])
-    return TensorSpec(tuple(out), x.dtype)
-
-
-StridedSlice = Op("StridedSlice", infer=_slice_infer)
-
-
-@StridedSlice.kernel
-def _(x, *indices, key):
-    key = _resolve(key, indices)
-    _check_bounds(x.shape, key)
-    return x[key]
-
-
-def _check_bounds(dims, key):
-    if not dims and any(k is not None for k in key):
-        raise InvalidArgumentError(None, None, "Attempting to slice scalar input.")
-    rank_used = sum(1 for k in key if k is not None and k is not Ellipsis)
-    if rank_used > len(dims):
-        raise InvalidArgumentError(None, None, f"Index out of range using input dim "
-                                               f"{len(dims)}; input has only {len(dims)} dims")
-    pos = 0
-    for item in key:
-        if item is Ellipsis:
-            pos += len(dims) - rank_used
-        elif isinstance(item, int):
-            if not -dims[pos] <= item < dims[pos]:
-                raise InvalidArgumentError(None, None, f"slice index {item} of dimension {pos} "
-                                                       "out of bounds.")
-            pos += 1
-        elif isinstance(item, slice):
-            if item.step == 0:
-                raise InvalidArgumentError(None, None, "slice step cannot be zero")
-            pos += 1
-
-
-@StridedSlice.gradient
-def _(dy, x, *indices, out, key):
-    return (apply(StridedSliceGrad, dy, x, *indices, key=key),) + (None,) * len(indices)
-
-
-def _slice_grad_infer(dy, like, *indices, key):
-    return TensorSpec(like.dims, dy.dtype)
-
-
-StridedSliceGrad = Op("StridedSliceGrad", infer=_slice_grad_infer)
-
-
-@StridedSliceGrad.kernel
-def _(dy, like, *indices, key):
-    out = xp.zeros(like.shape, dtype=dy.dtype)
-    out[_resolve(key, indices)] = dy
-    return out
-
-
-@StridedSliceGrad.gradient
-def _(ddx, dy, like, *indices, out, key):
-    return (apply(StridedSlice, ddx, *indices, key=key), None) + (None,) * len(indices)
-
-
-def strided_slice_by_key(x, key):
-    """`x[key]` for NumPy-style basic indexing (ints, slices, ..., None, scalar tensors)."""
-    x = _t(x)
-    template, tensors = _normalize_key(key)
-    return apply(StridedSlice, x, *tensors, key=template)
-
-
-def _getitem(self, key):
-    return strided_slice_by_key(self, key)
-
-
-override_operator("__getitem__", _getitem)
-
-
-# ================================================================================
 # Small helpers shared with gradient rules
 # ================================================================================
 
@@ -747,17 +722,29 @@ def reduce_sum_all(x):
 
 
 def one_hot_like(target, index):
-    """A tensor shaped like `target`: 1 at flat position `index`, 0 elsewhere (eager)."""
+    """A tensor shaped like `target`: 1 at flat position `index`, 0 elsewhere.
+
+    While tracing it is built from ops (OneHot, Reshape), so `GradientTape.jacobian`
+    works inside `tf.function`; eagerly it is a constant made directly.
+    """
     dims = target._static_dims()
-    value = xp.zeros(int(_prod(dims)), dtype=target.dtype._np)
-    value[index] = 1
-    return convert_to_tensor(value.reshape(dims))
+    size = int(_prod(dims))
+    if state.graph is None:
+        value = xp.zeros(size, dtype=target.dtype._np)
+        value[index] = 1
+        return convert_to_tensor(value.reshape(dims))
+    from tapeflow.ops.creation import one_hot
+    return reshape(one_hot(convert_to_tensor(index), size, dtype=target.dtype), dims)
 
 
 def batch_one_hot_like(target, index):
-    """Like `target` [b, ...]: 1 at flat position `index` of every example."""
+    """Like `target` [b, ...]: 1 at flat position `index` of every example (any batch size)."""
     dims = target._static_dims()
-    value = xp.zeros((dims[0], int(_prod(dims[1:]))), dtype=target.dtype._np)
-    value[:, index] = 1
-    return convert_to_tensor(value.reshape(dims))
-
+    size = int(_prod(dims[1:]))
+    if state.graph is None:
+        value = xp.zeros((dims[0], size), dtype=target.dtype._np)
+        value[:, index] = 1
+        return convert_to_tensor(value.reshape(dims))
+    from tapeflow.ops.creation import one_hot
+    row = one_hot(convert_to_tensor(index), size, dtype=target.dtype)
+    return broadcast_like(reshape(row, (1,) + tuple(dims[1:])), target)

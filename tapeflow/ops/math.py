@@ -9,15 +9,17 @@ import numbers
 
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
+from tapeflow.core.context import state
 from tapeflow.core.dispatch import apply, apply_binary
-from tapeflow.core.errors import InvalidArgumentError
+from tapeflow.core.errors import InvalidArgumentError, dtype_mismatch
 from tapeflow.core.op import Op
+from tapeflow.core.shape import broadcast_shapes
 from tapeflow.core.spec import TensorSpec
 from tapeflow.core.tensor import EagerTensor, override_operator
 from tapeflow.ops._grad_util import sum_to_shape
 from tapeflow.ops._rules import (as_operand, binary_operands, bool_like_input,
                                  broadcast_binary, broadcast_compare, operand_list,
-                                 reduced_dims, reduction_axes, same_as_input, tensor_like)
+                                 reduced_dims, same_as_input, tensor_like)
 from tapeflow.core.convert import convert_to_tensor
 
 NUMBERS = dtypes.NUMBERS
@@ -46,11 +48,6 @@ def _binary_function(op, doc):
     fn.__doc__ = doc
     fn.op = op
     return fn
-
-
-def _float_t(x):
-    """A tensor for `x`; Python numbers become float32 (for ops defined on floats only)."""
-    return x if tensor_like(x) else convert_to_tensor(x, dtype_hint=dtypes.float32)
 
 
 # ================================================================================
@@ -92,7 +89,16 @@ Mul.kernel(xp.multiply)
 
 @Mul.gradient
 def _(dy, x, y, out):
+    x, y = _conj_if_complex(x), _conj_if_complex(y)
     return sum_to_shape(multiply(dy, y), x), sum_to_shape(multiply(dy, x), y)
+
+
+def _conj_if_complex(x):
+    # TF's gradients of complex functions use the conjugate derivative.
+    if x.dtype.is_complex:
+        from tapeflow.ops.elementwise import conj
+        return conj(x)
+    return x
 
 
 multiply = _binary_function(Mul, """Returns `x * y` element-wise.""")
@@ -105,6 +111,7 @@ RealDiv.kernel(xp.true_divide)
 @RealDiv.gradient
 def _(dy, x, y, out):
     # d(x/y)/dx = 1/y; d(x/y)/dy = -x/y^2 = -out/y.
+    y, out = _conj_if_complex(y), _conj_if_complex(out)
     return (sum_to_shape(divide(dy, y), x),
             sum_to_shape(negative(multiply(dy, divide(out, y))), y))
 
@@ -117,12 +124,43 @@ _TRUEDIV_FLOAT = {dtypes.int8: dtypes.float32, dtypes.uint8: dtypes.float32,
 
 
 def truediv(x, y, name=None):
-    """Returns `x / y`; integer inputs are first cast to float (int32 -> float64), as in TF."""
-    x, y = binary_operands(x, y, "RealDiv")
+    """Returns `x / y`; integer inputs are first cast to float (int32 -> float64), as in TF.
+
+    Raises:
+      TypeError: `x` and `y` have different dtypes.
+    """
+    if type(x) is EagerTensor and type(y) is EagerTensor and x._dtype is y._dtype:
+        if x._dtype._bit & _REAL_DIV_MASK:
+            return apply_binary(RealDiv, x, y)
+    else:
+        x, y = _truediv_operands(x, y)
     target = _TRUEDIV_FLOAT.get(x.dtype)
     if target is not None:
         x, y = cast(x, target), cast(y, target)
-    return apply(RealDiv, x, y)
+    return apply_binary(RealDiv, x, y)
+
+
+_REAL_DIV_MASK = dtypes.mask(INEXACT)
+
+
+def _truediv_operands(x, y):
+    # Like binary_operands, but a dtype mismatch is TF's TypeError from Python code.
+    if tensor_like(x):
+        y = as_operand(y, x.dtype)
+    elif tensor_like(y):
+        x = as_operand(x, y.dtype)
+    else:
+        x = convert_to_tensor(x)
+        y = as_operand(y, x.dtype)
+    if x.dtype is not y.dtype:
+        raise TypeError(f"`x` and `y` must have the same dtype, got {x.dtype!r} != {y.dtype!r}.")
+    return x, y
+
+
+def realdiv(x, y, name=None):
+    """Returns `x / y` for floating-point and complex tensors (TF's RealDiv op, no casting)."""
+    x, y = binary_operands(x, y, "RealDiv")
+    return apply_binary(RealDiv, x, y)
 
 
 def divide(x, y, name=None):
@@ -169,7 +207,7 @@ def _(dy, x, y, out):
 floormod = _binary_function(FloorMod, """Returns `x mod y` with the sign of `y` (`x % y`), as TF's FloorMod.""")
 
 
-Pow = Op("Pow", infer=broadcast_binary("Pow"), dtypes=NUMBERS, elementwise=True)
+Pow = Op("Pow", infer=broadcast_binary("Pow"), dtypes=SIGNED, elementwise=True)
 
 
 @Pow.kernel
@@ -223,7 +261,7 @@ minimum = _binary_function(Minimum, """Returns the element-wise minimum of `x` a
 
 
 SquaredDifference = Op("SquaredDifference", infer=broadcast_binary("SquaredDifference"),
-                       dtypes=NUMBERS, elementwise=True)
+                       dtypes=INEXACT | {dtypes.int32, dtypes.int64}, elementwise=True)
 
 
 @SquaredDifference.kernel
@@ -266,8 +304,12 @@ Abs.gradient(lambda dy, x, out: multiply(dy, sign(x)))
 
 
 def abs(x, name=None):  # noqa: A001 - TF's public name
-    """Returns `|x|` element-wise."""
-    return apply(Abs, _t(x))
+    """Returns `|x|` element-wise (a real tensor for complex `x`)."""
+    x = _t(x)
+    if x._dtype.is_complex:
+        from tapeflow.ops.elementwise import complex_abs
+        return complex_abs(x)
+    return apply(Abs, x)
 
 
 Sign = _unary("Sign", xp.sign, SIGNED)
@@ -294,7 +336,7 @@ Sqrt.gradient(lambda dy, x, out: divide(multiply(dy, 0.5), out))   # 1 / (2 sqrt
 
 def sqrt(x, name=None):
     """Returns the square root of `x` element-wise."""
-    return apply(Sqrt, _float_t(x))
+    return apply(Sqrt, _t(x))
 
 
 def _rsqrt_kernel(x):
@@ -308,7 +350,7 @@ Rsqrt.gradient(lambda dy, x, out: multiply(dy, multiply(pow(out, 3), -0.5)))
 
 def rsqrt(x, name=None):
     """Returns `1 / sqrt(x)` element-wise."""
-    return apply(Rsqrt, _float_t(x))
+    return apply(Rsqrt, _t(x))
 
 
 Exp = _unary("Exp", xp.exp, INEXACT)
@@ -317,7 +359,7 @@ Exp.gradient(lambda dy, x, out: multiply(dy, out))
 
 def exp(x, name=None):
     """Returns `e ** x` element-wise."""
-    return apply(Exp, _float_t(x))
+    return apply(Exp, _t(x))
 
 
 Expm1 = _unary("Expm1", xp.expm1, INEXACT)
@@ -326,7 +368,7 @@ Expm1.gradient(lambda dy, x, out: multiply(dy, exp(x)))
 
 def expm1(x, name=None):
     """Returns `exp(x) - 1`, accurate for small x."""
-    return apply(Expm1, _float_t(x))
+    return apply(Expm1, _t(x))
 
 
 Log = _unary("Log", xp.log, INEXACT)
@@ -335,7 +377,7 @@ Log.gradient(lambda dy, x, out: divide(dy, x))
 
 def log(x, name=None):
     """Returns the natural logarithm of `x` element-wise."""
-    return apply(Log, _float_t(x))
+    return apply(Log, _t(x))
 
 
 Log1p = _unary("Log1p", xp.log1p, INEXACT)
@@ -344,7 +386,7 @@ Log1p.gradient(lambda dy, x, out: divide(dy, add(x, 1)))
 
 def log1p(x, name=None):
     """Returns `log(1 + x)`, accurate for small x."""
-    return apply(Log1p, _float_t(x))
+    return apply(Log1p, _t(x))
 
 
 Sin = _unary("Sin", xp.sin, INEXACT)
@@ -352,7 +394,7 @@ Sin.gradient(lambda dy, x, out: multiply(dy, cos(x)))
 
 
 def sin(x, name=None):
-    return apply(Sin, _float_t(x))
+    return apply(Sin, _t(x))
 
 
 Cos = _unary("Cos", xp.cos, INEXACT)
@@ -360,7 +402,7 @@ Cos.gradient(lambda dy, x, out: negative(multiply(dy, sin(x))))
 
 
 def cos(x, name=None):
-    return apply(Cos, _float_t(x))
+    return apply(Cos, _t(x))
 
 
 Tan = _unary("Tan", xp.tan, INEXACT)
@@ -368,7 +410,7 @@ Tan.gradient(lambda dy, x, out: multiply(dy, add(square(out), 1)))   # 1 + tan^2
 
 
 def tan(x, name=None):
-    return apply(Tan, _float_t(x))
+    return apply(Tan, _t(x))
 
 
 Tanh = _unary("Tanh", xp.tanh, INEXACT)
@@ -377,7 +419,7 @@ Tanh.gradient(lambda dy, x, out: multiply(dy, subtract(1, square(out))))   # 1 -
 
 def tanh(x, name=None):
     """Returns the hyperbolic tangent of `x` element-wise."""
-    return apply(Tanh, _float_t(x))
+    return apply(Tanh, _t(x))
 
 
 def _sigmoid_kernel(x):
@@ -392,7 +434,7 @@ Sigmoid.gradient(lambda dy, x, out: multiply(dy, multiply(out, subtract(1, out))
 
 def sigmoid(x, name=None):
     """Returns `1 / (1 + exp(-x))` element-wise."""
-    return apply(Sigmoid, _float_t(x))
+    return apply(Sigmoid, _t(x))
 
 
 Reciprocal = _unary("Reciprocal", xp.reciprocal, INEXACT)
@@ -401,7 +443,7 @@ Reciprocal.gradient(lambda dy, x, out: negative(multiply(dy, square(out))))
 
 def reciprocal(x, name=None):
     """Returns `1 / x` element-wise."""
-    return apply(Reciprocal, _float_t(x))
+    return apply(Reciprocal, _t(x))
 
 
 # Rounding: piecewise constant, so TF gives them no gradient.
@@ -411,11 +453,11 @@ Round = _unary("Round", xp.rint, FLOATS | dtypes.INTEGERS, differentiable=False)
 
 
 def floor(x, name=None):
-    return apply(Floor, _float_t(x))
+    return apply(Floor, _t(x))
 
 
 def ceil(x, name=None):
-    return apply(Ceil, _float_t(x))
+    return apply(Ceil, _t(x))
 
 
 def round(x, name=None):  # noqa: A001 - TF's public name
@@ -432,15 +474,15 @@ IsInf.kernel(xp.isinf)
 
 
 def is_nan(x, name=None):
-    return apply(IsNan, _float_t(x))
+    return apply(IsNan, _t(x))
 
 
 def is_finite(x, name=None):
-    return apply(IsFinite, _float_t(x))
+    return apply(IsFinite, _t(x))
 
 
 def is_inf(x, name=None):
-    return apply(IsInf, _float_t(x))
+    return apply(IsInf, _t(x))
 
 
 # ================================================================================
@@ -480,14 +522,22 @@ LogicalNot = Op("LogicalNot", infer=bool_like_input, dtypes=_BOOL, differentiabl
 LogicalNot.kernel(xp.logical_not)
 
 
+def _bool_operands(x, y, op_name):
+    x, y = _t(x), _t(y)
+    for i, t in enumerate((x, y)):
+        if t.dtype is not dtypes.bool:
+            raise dtype_mismatch(op_name, i, dtypes.bool, t.dtype, (x, y))
+    return x, y
+
+
 def logical_and(x, y, name=None):
-    x, y = binary_operands(x, y, "LogicalAnd")
-    return apply(LogicalAnd, x, y)
+    """Returns the truth value of `x AND y` element-wise (bool tensors only)."""
+    return apply(LogicalAnd, *_bool_operands(x, y, "LogicalAnd"))
 
 
 def logical_or(x, y, name=None):
-    x, y = binary_operands(x, y, "LogicalOr")
-    return apply(LogicalOr, x, y)
+    """Returns the truth value of `x OR y` element-wise (bool tensors only)."""
+    return apply(LogicalOr, *_bool_operands(x, y, "LogicalOr"))
 
 
 def logical_xor(x, y, name="LogicalXor"):
@@ -596,17 +646,65 @@ def _reduce(op, x, axis, keepdims):
     rank = x.ndim
     if rank is None:
         raise ValueError(f"{op.name}: reductions of tensors of unknown rank are not supported.")
-    axes = reduction_axes(_axis_value(axis), rank, op.name)
-    return apply(op, x, axis=axes, keepdims=bool(keepdims))
+    return apply(op, x, axis=reduction_axes(axis, rank, op.name), keepdims=bool(keepdims))
 
 
-def _axis_value(axis):
-    if axis is None or isinstance(axis, int):
-        return axis
+def reduction_axes(axis, rank, op_name):
+    """The sorted tuple of non-negative axes a reduction over `axis` (None = all) covers.
+
+    Raises TF's errors: InvalidArgumentError eagerly (ValueError while tracing)
+    for an axis out of range or repeated, and for a non-integer axis.
+    """
+    if axis is None:
+        return tuple(range(rank))
+    values = _axis_list(axis, op_name)
+    axes = []
+    for a in values:
+        if not -rank <= a < rank:
+            raise shape_error(f"Invalid reduction dimension ({a} for input with {rank} "
+                              f"dimension(s)", f"Invalid reduction dimension {a} for input "
+                              f"with {rank} dimensions.", op_name)
+        if a % rank in axes:
+            raise shape_error(f"Invalid reduction arguments: Axes contains duplicate "
+                              f"dimension: {a % rank}", None, op_name)
+        axes.append(a % rank)
+    return tuple(sorted(axes))
+
+
+def _axis_list(axis, op_name, attr="Tidx"):
+    """A list of Python ints from an int, a list of ints or an integer tensor."""
     if tensor_like(axis):
-        value = axis.numpy() if hasattr(axis, "numpy") else axis
-        return value.tolist() if hasattr(value, "tolist") else value
-    return [int(a) for a in axis]
+        if not axis.dtype.is_integer:
+            raise _bad_attr_type(attr, axis.dtype.name, op_name)
+        value = axis.numpy()
+        return [int(a) for a in xp.reshape(value, -1)]
+    if isinstance(axis, (list, tuple)):
+        items = list(axis)
+    else:
+        items = [axis]
+    values = []
+    for a in items:
+        if tensor_like(a):
+            a = a.numpy()
+        if isinstance(a, bool) or not isinstance(a, (int, xp.integer)):
+            kind = {float: "float", str: "string"}.get(type(a), type(a).__name__)
+            raise _bad_attr_type(attr, kind, op_name)
+        values.append(int(a))
+    return values
+
+
+def _bad_attr_type(attr, kind, op_name):
+    return InvalidArgumentError(None, None, f"Value for attr '{attr}' of {kind} is not in the "
+                                            f"list of allowed values: int32, int64 "
+                                            f"[Op:{op_name}]")
+
+
+def shape_error(eager_message, graph_message, op_name):
+    """TF's error for a bad static argument: InvalidArgumentError when executing eagerly,
+    ValueError while tracing (where TF finds it while building the graph)."""
+    if state.graph is None:
+        return InvalidArgumentError(None, None, f"{eager_message} [Op:{op_name}]")
+    return ValueError(graph_message or eager_message)
 
 
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
@@ -623,13 +721,15 @@ Mean = Op("Mean", infer=_reduce_infer, dtypes=NUMBERS)
 
 @Mean.kernel
 def _(x, axis, keepdims):
+    count = 1
+    for a in axis:
+        count *= x.shape[a]
     if x.dtype.kind in "iu":   # TF's integer mean truncates toward zero
-        count = 1
-        for a in axis:
-            count *= x.shape[a]
         total = xp.sum(x, axis=axis, keepdims=keepdims, dtype=xp.int64)
         quotient = xp.abs(total) // max(count, 1)
         return (xp.sign(total) * quotient).astype(x.dtype)
+    if count == 0:   # the mean of nothing is NaN (NumPy would also warn)
+        return xp.full(reduced_dims(x.shape, axis, keepdims), xp.nan, dtype=x.dtype)
     return xp.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
@@ -709,18 +809,51 @@ def _arg_infer(x, axis, output_type):
     return TensorSpec(dims, output_type)
 
 
-ArgMax = Op("ArgMax", infer=_arg_infer, dtypes=REAL, differentiable=False)
-ArgMin = Op("ArgMin", infer=_arg_infer, dtypes=REAL, differentiable=False)
-ArgMax.kernel(lambda x, axis, output_type: xp.argmax(x, axis=axis).astype(output_type._np))
-ArgMin.kernel(lambda x, axis, output_type: xp.argmin(x, axis=axis).astype(output_type._np))
+def _arg_kernel(pick, nan_fill):
+    def kernel(x, axis, output_type):
+        if x.shape[axis] == 0:
+            raise InvalidArgumentError(None, None, f"Reduction axis {axis} is empty in shape "
+                                                   f"{_dims_str(x.shape)}")
+        if x.dtype.kind == "f":
+            nan = xp.isnan(x)
+            if nan.any():   # TF skips NaNs (index 0 if all are NaN); NumPy would pick one
+                x = xp.where(nan, nan_fill, x)
+        return pick(x, axis=axis).astype(output_type._np)
+    return kernel
+
+
+_ARG_DTYPES = REAL | {dtypes.bool}
+_ARG_OUTPUT_TYPES = (dtypes.int16, dtypes.uint16, dtypes.int32, dtypes.int64)
+ArgMax = Op("ArgMax", infer=_arg_infer, dtypes=_ARG_DTYPES, differentiable=False)
+ArgMin = Op("ArgMin", infer=_arg_infer, dtypes=_ARG_DTYPES, differentiable=False)
+ArgMax.kernel(_arg_kernel(xp.argmax, -xp.inf))
+ArgMin.kernel(_arg_kernel(xp.argmin, xp.inf))
 
 
 def _arg(op, x, axis, output_type):
-    from tapeflow.ops._rules import normalize_axis
     x = _t(x)
-    axis = 0 if axis is None else int(_axis_value(axis))
-    axis = normalize_axis(axis, x.ndim, op.name)
-    return apply(op, x, axis=axis, output_type=dtypes.as_dtype(output_type))
+    output_type = dtypes.as_dtype(output_type)
+    if output_type not in _ARG_OUTPUT_TYPES:
+        raise InvalidArgumentError(None, None, f"Value for attr 'output_type' of "
+                                               f"{_c_type(output_type)} is not in the list of "
+                                               "allowed values: int16, uint16, int32, int64 "
+                                               f"[Op:{op.name}]")
+    if axis is None:
+        axis = 0
+    elif isinstance(axis, (list, tuple)):
+        raise TypeError("axis must be int or Tensor with integer datatype")
+    else:
+        axis = _axis_list(axis, op.name)[0]
+    rank = x.ndim
+    if not -rank <= axis < rank:
+        raise shape_error(f"Expected dimension in the range [{-rank}, {rank}), but got {axis}",
+                          None, op.name)
+    return apply(op, x, axis=axis % rank, output_type=output_type)
+
+
+def _c_type(dtype):
+    return {"float32": "float", "float64": "double", "float16": "half"}.get(dtype.name,
+                                                                            dtype.name)
 
 
 def argmax(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
@@ -737,28 +870,50 @@ def argmin(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
 # Matrix multiplication
 # ================================================================================
 
-def _matmul_infer(a, b, transpose_a, transpose_b):
-    if a.dtype is not b.dtype:
-        raise TypeError(f"Input 'b' of 'MatMul' Op has type {b.dtype.name} that does not "
-                        f"match type {a.dtype.name} of argument 'a'.")
-    if a.dims is None or b.dims is None:
-        return TensorSpec(None, a.dtype)
-    if len(a.dims) < 2 or len(b.dims) < 2:
-        raise ValueError(f"MatMul: inputs must have rank >= 2, got shapes {a.dims} and {b.dims}.")
-    m, k = a.dims[-2:] if not transpose_a else a.dims[-1:-3:-1]
-    k2, n = b.dims[-2:] if not transpose_b else b.dims[-1:-3:-1]
-    if k is not None and k2 is not None and k != k2:
-        raise ValueError(f"Dimensions must be equal, but are {k} and {k2} for 'MatMul' with "
-                         f"input shapes: {list(a.dims)}, {list(b.dims)}.")
-    from tapeflow.core.shape import broadcast_shapes
-    batch = broadcast_shapes(a.dims[:-2], b.dims[:-2])
-    if batch is None:
-        raise ValueError(f"MatMul: batch dimensions are not broadcastable: {a.dims} vs {b.dims}")
-    return TensorSpec(batch + (m, n), a.dtype)
+def _matmul_rule(op_name, batched):
+    def rule(a, b, **attrs):
+        transpose_a, transpose_b = _matmul_flags(attrs)
+        if a.dtype is not b.dtype:
+            raise TypeError(f"Input 'b' of '{op_name}' Op has type {b.dtype.name} that does not "
+                            f"match type {a.dtype.name} of argument 'a'.")
+        if a.dims is None or b.dims is None:
+            return TensorSpec(None, a.dtype)
+        if len(a.dims) < 2 or len(b.dims) < 2 or (not batched and (len(a.dims) > 2
+                                                                    or len(b.dims) > 2)):
+            raise ValueError(f"Shape must be rank 2 but is rank "
+                             f"{len(a.dims) if len(a.dims) != 2 else len(b.dims)} for "
+                             f"'{op_name}' with input shapes: {_spec_str(a)}, {_spec_str(b)}.")
+        m, k = a.dims[-1:-3:-1] if transpose_a else a.dims[-2:]
+        k2, n = b.dims[-1:-3:-1] if transpose_b else b.dims[-2:]
+        if k is not None and k2 is not None and k != k2:
+            raise ValueError(f"Dimensions must be equal, but are {k} and {k2} for "
+                             f"'{op_name}' with input shapes: {_spec_str(a)}, "
+                             f"{_spec_str(b)}.")
+        batch = broadcast_shapes(a.dims[:-2], b.dims[:-2])
+        if batch is None:
+            raise ValueError(f"Dimensions must be equal, but are incompatible batch dimensions "
+                             f"for '{op_name}' with input shapes: {_spec_str(a)}, "
+                             f"{_spec_str(b)}.")
+        return TensorSpec(batch + (m, n), a.dtype)
+    return rule
 
 
-MatMul = Op("MatMul", infer=_matmul_infer,
-            dtypes=NUMBERS - {dtypes.uint8, dtypes.int8, dtypes.uint16})
+def _matmul_flags(attrs):
+    if "adj_x" in attrs:
+        return attrs["adj_x"], attrs["adj_y"]
+    return attrs["transpose_a"], attrs["transpose_b"]
+
+
+def _spec_str(spec):
+    return "[" + ",".join("?" if d is None else str(d) for d in spec.dims) + "]"
+
+
+# Allowed dtypes as declared by TF; unsigned ones are declared but have no CPU kernel.
+_MATMUL_DTYPES = INEXACT | {dtypes.int32, dtypes.int64, dtypes.uint8, dtypes.uint16,
+                            dtypes.uint32, dtypes.uint64}
+MatMul = Op("MatMul", infer=_matmul_rule("MatMul", batched=False), dtypes=_MATMUL_DTYPES)
+BatchMatMulV2 = Op("BatchMatMulV2", infer=_matmul_rule("BatchMatMulV2", batched=True),
+                   dtypes=_MATMUL_DTYPES | {dtypes.int16})
 
 
 def _swap(x):
@@ -768,48 +923,99 @@ def _swap(x):
 @MatMul.kernel
 def _(a, b, transpose_a, transpose_b):
     if a.ndim < 2 or b.ndim < 2:
-        which = "In[0]" if a.ndim < 2 else "In[1]"
-        raise InvalidArgumentError(None, None, f"{which} ndims must be >= 2")
-    a = _swap(a) if transpose_a else a
-    b = _swap(b) if transpose_b else b
-    if a.shape[-1] != b.shape[-2]:
-        raise InvalidArgumentError(
-            None, None, f"Matrix size-incompatible: In[0]: [{','.join(map(str, a.shape))}], "
-                        f"In[1]: [{','.join(map(str, b.shape))}]")
+        raise InvalidArgumentError(None, None, f"In[{0 if a.ndim < 2 else 1}] ndims must be >= 2")
+    a = a.T if transpose_a else a
+    b = b.T if transpose_b else b
+    if a.shape[1] != b.shape[0]:
+        raise InvalidArgumentError(None, None, f"Matrix size-incompatible: In[0]: "
+                                               f"{_dims_str(a.shape)}, In[1]: "
+                                               f"{_dims_str(b.shape)}")
     return xp.matmul(a, b)
+
+
+@BatchMatMulV2.kernel
+def _(x, y, adj_x, adj_y):
+    for i, t in enumerate((x, y)):
+        if t.ndim < 2:
+            raise InvalidArgumentError(None, None, f"In[{i}] ndims must be >= 2: {t.ndim}")
+    if broadcast_shapes(x.shape[:-2], y.shape[:-2]) is None:
+        raise InvalidArgumentError(None, None, f"In[0] and In[1] must have compatible batch "
+                                               f"dimensions: {_dims_str(x.shape)} vs. "
+                                               f"{_dims_str(y.shape)}")
+    k = x.shape[-2] if adj_x else x.shape[-1]
+    if k != (y.shape[-1] if adj_y else y.shape[-2]):
+        raise InvalidArgumentError(None, None, f"Matrix size-incompatible: In[0]: "
+                                               f"{_dims_str(x.shape)}, In[1]: "
+                                               f"{_dims_str(y.shape)} {int(adj_x)} {int(adj_y)}")
+    return xp.matmul(_swap(x) if adj_x else x, _swap(y) if adj_y else y)
+
+
+def _matmul_gradient(dy, a, b, transpose_a, transpose_b):
+    """TF's four cases: (da, db) as thunks, each computed only if that input needs it."""
+    if not transpose_a and not transpose_b:
+        return (lambda: matmul(dy, b, transpose_b=True)), (lambda: matmul(a, dy, transpose_a=True))
+    if not transpose_a:
+        return (lambda: matmul(dy, b)), (lambda: matmul(dy, a, transpose_a=True))
+    if not transpose_b:
+        return (lambda: matmul(b, dy, transpose_b=True)), (lambda: matmul(a, dy))
+    return ((lambda: matmul(b, dy, transpose_a=True, transpose_b=True)),
+            (lambda: matmul(dy, a, transpose_a=True, transpose_b=True)))
 
 
 @MatMul.gradient
 def _(dy, a, b, out, transpose_a, transpose_b):
-    # TF's four cases, each computed only if that input's gradient is needed.
-    if not transpose_a and not transpose_b:
-        da = lambda: matmul(dy, b, transpose_b=True)
-        db = lambda: matmul(a, dy, transpose_a=True)
-    elif not transpose_a:
-        da = lambda: matmul(dy, b)
-        db = lambda: matmul(dy, a, transpose_a=True)
-    elif not transpose_b:
-        da = lambda: matmul(b, dy, transpose_b=True)
-        db = lambda: matmul(a, dy)
-    else:
-        da = lambda: matmul(b, dy, transpose_a=True, transpose_b=True)
-        db = lambda: matmul(dy, a, transpose_a=True, transpose_b=True)
-    if len(a.shape) == 2 and len(b.shape) == 2:
-        return da, db
-    return (lambda: sum_to_shape(da(), a)), (lambda: sum_to_shape(db(), b))
+    return _matmul_gradient(dy, a, b, transpose_a, transpose_b)
+
+
+@BatchMatMulV2.gradient
+def _(dy, x, y, out, adj_x, adj_y):
+    # The batch dimensions broadcast: sum each gradient back to its input's shape.
+    dx, dy_ = _matmul_gradient(dy, x, y, adj_x, adj_y)
+    return (lambda: sum_to_shape(dx(), x)), (lambda: sum_to_shape(dy_(), y))
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
            a_is_sparse=False, b_is_sparse=False, output_type=None, grad_a=False, grad_b=False,
            name=None):
-    """Multiplies matrices `a @ b` (batched over leading dimensions, which broadcast).
+    """Multiplies matrices `a @ b`, batched over leading dimensions (which broadcast).
+
+    Rank-2 inputs run TF's MatMul op, higher ranks BatchMatMulV2. `adjoint_*`
+    transposes and conjugates.
 
     >>> matmul([[1., 2.]], [[3.], [4.]]).numpy()
     array([[11.]], dtype=float32)
+
+    Raises:
+      ValueError: both `transpose_x` and `adjoint_x` are set.
+      InvalidArgumentError: ranks below 2, mismatched inner or batch dimensions, dtypes.
     """
+    for label, transpose, adjoint in (("a", transpose_a, adjoint_a), ("b", transpose_b, adjoint_b)):
+        if transpose and adjoint:
+            raise ValueError(f"Only one of `transpose_{label}` and `adjoint_{label}` can be True. "
+                             f"Received `transpose_{label}`=True, `adjoint_{label}`=True.")
     a, b = binary_operands(a, b, "MatMul")
-    return apply(MatMul, a, b, transpose_a=bool(transpose_a or adjoint_a),
-                 transpose_b=bool(transpose_b or adjoint_b))
+    if output_type is not None and dtypes.as_dtype(output_type) is not a.dtype:
+        output_type = dtypes.as_dtype(output_type)
+        a, b = cast(a, output_type), cast(b, output_type)
+    if a.dtype.is_complex:
+        a = _conj(a) if adjoint_a else a
+        b = _conj(b) if adjoint_b else b
+    flip_a, flip_b = bool(transpose_a or adjoint_a), bool(transpose_b or adjoint_b)
+    a_dims, b_dims = a._static_dims(), b._static_dims()
+    batched = a_dims is None or b_dims is None or len(a_dims) > 2 or len(b_dims) > 2
+    op = BatchMatMulV2 if batched else MatMul
+    if a.dtype.is_unsigned:
+        from tapeflow.core.errors import NotFoundError
+        raise NotFoundError(None, None, f"Could not find device for node: {{{{node {op.name}}}}}"
+                                        f" = {op.name}[T=DT_{a.dtype.name.upper()}]")
+    if batched:
+        return apply(BatchMatMulV2, a, b, adj_x=flip_a, adj_y=flip_b)
+    return apply(MatMul, a, b, transpose_a=flip_a, transpose_b=flip_b)
+
+
+def _conj(x):
+    from tapeflow.ops.elementwise import conj
+    return conj(x)
 
 
 # ================================================================================
@@ -862,14 +1068,18 @@ def _add_n_infer(*xs):
 AddN = Op("AddN", infer=_add_n_infer, dtypes=NUMBERS)
 
 
+def _dims_str(shape):
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
 @AddN.kernel
 def _(*xs):
     for i, x in enumerate(xs[1:], start=1):
         if x.shape != xs[0].shape:
             raise InvalidArgumentError(
                 None, None, "Inputs to operation AddN of type AddN must have the same size and "
-                            f"shape.  Input 0: {list(xs[0].shape)} != input {i}: "
-                            f"{list(x.shape)}".replace(" ", ""))
+                            f"shape.  Input 0: {_dims_str(xs[0].shape)} != input {i}: "
+                            f"{_dims_str(x.shape)}")
     out = xs[0].copy()
     for x in xs[1:]:
         out += x
@@ -884,8 +1094,8 @@ def _(dy, *xs, out):
 def add_n(inputs, name=None):
     """Adds all input tensors element-wise (they must have the same shape and dtype)."""
     if not isinstance(inputs, (list, tuple)) or not inputs:
-        raise ValueError("inputs must be a non-empty list of tensors with the same shape "
-                         "and dtype.")
+        raise ValueError("Inputs must be an iterable of at least one Tensor/IndexedSlices with "
+                         "the same dtype and shape.")
     tensors = operand_list(list(inputs), "AddN")
     if len(tensors) == 1:
         return identity(tensors[0])
@@ -984,10 +1194,13 @@ def _tensor_not_equals(self, other):
         raise
 
 
-def _bitwise_or_logical(logical, name):
+def _bitwise_or_logical(logical, name, logical_op, bitwise_op):
+    # `&`, `|`, `^`: logical for bool tensors, bitwise for integers (errors name the op).
     def fn(x, y):
-        x, y = binary_operands(x, y, name)
-        if x.dtype is dtypes.bool:
+        first = x if tensor_like(x) else y
+        is_bool = getattr(first, "dtype", None) is dtypes.bool
+        x, y = binary_operands(x, y, logical_op if is_bool else bitwise_op)
+        if is_bool:
             return logical(x, y)
         from tapeflow.ops import bitwise
         return getattr(bitwise, name)(x, y)
@@ -1004,9 +1217,12 @@ def _invert(x):
 for _name, _fn in (("add", add), ("sub", subtract), ("mul", multiply), ("truediv", truediv),
                    ("floordiv", floordiv), ("mod", floormod), ("pow", pow),
                    ("matmul", matmul),
-                   ("and", _bitwise_or_logical(logical_and, "bitwise_and")),
-                   ("or", _bitwise_or_logical(logical_or, "bitwise_or")),
-                   ("xor", _bitwise_or_logical(logical_xor, "bitwise_xor"))):
+                   ("and", _bitwise_or_logical(logical_and, "bitwise_and", "LogicalAnd",
+                                               "BitwiseAnd")),
+                   ("or", _bitwise_or_logical(logical_or, "bitwise_or", "LogicalOr",
+                                              "BitwiseOr")),
+                   ("xor", _bitwise_or_logical(logical_xor, "bitwise_xor", "LogicalAnd",
+                                               "BitwiseXor"))):
     _forward, _reflected = _binary_operator(_fn)
     override_operator(f"__{_name}__", _forward)
     override_operator(f"__r{_name}__", _reflected)

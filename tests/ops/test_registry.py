@@ -82,3 +82,16 @@ def test_shape_rules_match_eager(case):
         dims = t.shape.as_list()
         assert all(d is None or d == s for d, s in zip(dims, e.shape)) and \
             len(dims) == len(e.shape), f"{case.id}: traced shape {dims} vs eager {e.shape}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_traced_matches_eager(case):
+    """The compiled graph of each case gives the eager values (issue: traced == eager)."""
+    arrays = _make_inputs(case, case.dtypes[-1])
+    tensors = [tf.constant(a) for a in arrays]
+    eager = _as_list(case.fn(*tensors))
+    traced = _as_list(tf.function(case.fn)(*tensors))
+    assert len(eager) == len(traced)
+    for e, t in zip(eager, traced):
+        assert t.dtype == e.dtype and t.shape == e.shape, case.id
+        np.testing.assert_allclose(t.numpy(), e.numpy(), rtol=1e-12, atol=0, err_msg=case.id)

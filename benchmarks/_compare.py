@@ -1,0 +1,50 @@
+"""Helpers shared by the benchmarks: timing, and running the TensorFlow/PyTorch side.
+
+TensorFlow and PyTorch are never dependencies. A benchmark measures them when
+they import in this interpreter, or when TAPEFLOW_TF_PYTHON names another
+Python that has TensorFlow (the measurement then runs in a subprocess and its
+printed figures are read back); otherwise it prints 'not installed'.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+
+def best_time(fn, number, repeat=5):
+    """Best average seconds per call of `fn` over `repeat` runs of `number` calls."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - start) / number)
+    return best
+
+
+def importable(module):
+    try:
+        __import__(module)
+        return True
+    except Exception:
+        return False
+
+
+def run_elsewhere(python, script, *args, timeout=900):
+    """Runs `script` (a path) with another interpreter; returns its last JSON line."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
+    result = subprocess.run([python, script, *args], capture_output=True, text=True,
+                            timeout=timeout, env=env)
+    if result.returncode != 0:
+        return {"error": (result.stderr.strip().splitlines() or ["failed"])[-1]}
+    lines = [line for line in result.stdout.strip().splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else {"error": "no output"}
+
+
+def tensorflow_python():
+    """The interpreter to measure TensorFlow with, or None."""
+    if importable("tensorflow"):
+        return sys.executable
+    other = os.environ.get("TAPEFLOW_TF_PYTHON")
+    return other if other and os.path.exists(other) else None

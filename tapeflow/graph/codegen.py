@@ -1,0 +1,189 @@
+"""Code generation: an optimized graph becomes one straight-line Python function.
+
+The generated function takes and returns raw arrays and calls each op's kernel
+directly: no Tensor objects, no dispatch, no tape checks per op. Variables are
+read into locals at their first read; writes update the local, and all written
+variables are stored back only at the end, so a kernel error in the middle of
+a train step leaves every variable unchanged (nothing is half-updated).
+
+Each node is one line of the source, so a line number in a traceback maps back
+to the node that failed.
+"""
+import itertools
+import linecache
+import math
+
+from tapeflow.core.dtypes import DType
+from tapeflow.graph.ir import Const, Placeholder
+
+_counter = itertools.count()
+
+# Assignment ops: how the new value of the variable is computed from (current, value).
+_ASSIGN_EXPR = {
+    "AssignVariableOp": "{value}",
+    "AssignAddVariableOp": "_add({current}, {value})",
+    "AssignSubVariableOp": "_sub({current}, {value})",
+}
+
+
+class GeneratedCode:
+    """The source, the compiled function and the line -> node map."""
+
+    def __init__(self, source, fn, line_nodes, filename):
+        self.source = source
+        self.fn = fn
+        self.line_nodes = line_nodes
+        self.filename = filename
+
+
+def generate(graph, name):
+    """Generates `run(*input_arrays) -> tuple of output arrays` for `graph`."""
+    gen = _Generator(graph)
+    return gen.build(name)
+
+
+class _Generator:
+    def __init__(self, graph):
+        self.graph = graph
+        self.namespace = {}
+        self.names = {}           # id(value) -> local name
+        self.var_local = {}       # id(var) -> local name holding its current value
+        self.var_global = {}      # id(var) -> global name of the Variable object
+        self.written = {}         # id(var) -> var, for variables assigned by the graph
+        self.lines = []
+        self.line_nodes = {}
+        self._locals = itertools.count()
+
+    def build(self, name):
+        import numpy
+        from tapeflow.graph.memory import plan_inplace
+        self.namespace.update(_add=numpy.add, _sub=numpy.subtract)
+        self.inplace = plan_inplace(self.graph)
+        args = [self._name(v, "a") for v in self.graph.inputs]
+        body_start = 2
+        for node in self.graph.nodes:
+            line = self._node_line(node)
+            if line is None:
+                continue
+            self.line_nodes[body_start + len(self.lines)] = node
+            self.lines.append(line)
+        for var_id, var in self.written.items():
+            self.lines.append(f"{self.var_global[var_id]}._value = {self.var_local[var_id]}")
+        outputs = [self._value_expr(v) for v in self.graph.outputs]
+        self.lines.append(f"return ({', '.join(outputs)}{',' if len(outputs) == 1 else ''})")
+        filename = f"<tapeflow function {name} #{next(_counter)}>"
+        source = f"def run({', '.join(args)}):\n" + "\n".join("    " + l for l in self.lines) + "\n"
+        code = compile(source, filename, "exec")
+        exec(code, self.namespace)
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        return GeneratedCode(source, self.namespace["run"], self.line_nodes, filename)
+
+    # -- names ----------------------------------------------------------------------
+    def _name(self, value, prefix="t"):
+        name = f"{prefix}{next(self._locals)}"
+        self.names[id(value)] = name
+        return name
+
+    def _global(self, obj, prefix):
+        name = f"{prefix}{len(self.namespace)}"
+        self.namespace[name] = obj
+        return name
+
+    def _value_expr(self, value):
+        if value._is_variable:
+            return self._read_variable(value)
+        return self.names[id(value)]
+
+    def _read_variable(self, var):
+        local = self.var_local.get(id(var))
+        if local is None:
+            glob = self._variable_global(var)
+            local = self.var_local[id(var)] = f"v{next(self._locals)}"
+            self._pending_reads.append(f"{local} = {glob}._value")
+        return local
+
+    def _variable_global(self, var):
+        glob = self.var_global.get(id(var))
+        if glob is None:
+            glob = self.var_global[id(var)] = self._global(var, "V")
+        return glob
+
+    # -- one node -----------------------------------------------------------------------
+    def _node_line(self, node):
+        op = node.op
+        if op is Placeholder:
+            return None
+        if op is Const:
+            self.names[id(node.outputs[0])] = self._global(node.attrs["value"], "C")
+            return None
+        self._pending_reads = []
+        if op.name == "ReadVariableOp":
+            (var,) = node.inputs
+            self.names[id(node.outputs[0])] = self._read_variable(var)
+            line = "; ".join(self._pending_reads)
+            return line or None
+        if op.name in _ASSIGN_EXPR:
+            return self._assign_line(node)
+        args = [self._value_expr(x) for x in node.inputs]
+        kernel = self._kernel_name(op)
+        attrs = [f"{k}={self._attr_expr(v)}" for k, v in node.attrs.items()]
+        target_input = self.inplace.get(id(node))
+        if target_input is not None:   # write into a dead input buffer (graph/memory.py)
+            attrs.append(f"out={args[target_input]}")
+        call = f"{kernel}({', '.join(args + attrs)})"
+        outs = [self._name(v) for v in node.outputs]
+        if op.multi_output:
+            target = (", ".join(outs) + ("," if len(outs) == 1 else "")) if outs else "_"
+        else:
+            target = outs[0]
+        return "; ".join(self._pending_reads + [f"{target} = {call}"])
+
+    def _assign_line(self, node):
+        var, value = node.inputs
+        current = self._read_variable(var) if node.op.name != "AssignVariableOp" else None
+        value_expr = self._value_expr(value)
+        local = f"v{next(self._locals)}"
+        expr = _ASSIGN_EXPR[node.op.name].format(current=current, value=value_expr)
+        self._variable_global(var)
+        self.var_local[id(var)] = local
+        self.written[id(var)] = var
+        return "; ".join(self._pending_reads + [f"{local} = {expr}"])
+
+    def _kernel_name(self, op):
+        key = ("kernel", op.name)
+        name = self.namespace.get(key)
+        if name is None:
+            name = f"K_{op.name}"
+            self.namespace[name] = op.forward
+            self.namespace[key] = name
+        return name
+
+    def _attr_expr(self, value):
+        if _is_literal(value):
+            return repr(value)
+        return self._global(value, "A")
+
+
+def _is_literal(value):
+    if value is None or isinstance(value, (bool, int, str)):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, tuple):
+        return all(_is_literal(v) for v in value)
+    if isinstance(value, slice):
+        return False
+    return False
+
+
+def node_for_traceback(code, traceback):
+    """The node whose line raised, found from the generated frame in `traceback`."""
+    tb = traceback
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == code.filename:
+            return code.line_nodes.get(tb.tb_lineno), tb.tb_frame.f_locals
+        tb = tb.tb_next
+    return None, None
+
+
+__all__ = ["generate", "GeneratedCode", "node_for_traceback", "DType"]

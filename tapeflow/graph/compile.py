@@ -1,0 +1,72 @@
+"""From a traced graph to a runnable program: the optimization pipeline, then codegen."""
+from tapeflow.core.dispatch import kernel_error
+from tapeflow.core.spec import TensorSpec
+from tapeflow.core.tensor import SymbolicTensor, wrap
+from tapeflow.graph import codegen
+from tapeflow.graph.passes import clone_graph
+from tapeflow.graph.passes.cse import eliminate_common_subexpressions
+from tapeflow.graph.passes.dce import eliminate_dead_code
+from tapeflow.graph.passes.fold import fold_constants
+from tapeflow.graph.passes.schedule import schedule_for_memory
+from tapeflow.graph.passes.simplify import simplify
+
+# The order matters: dead code first (less to look at), then folding and rewrites
+# expose duplicates for CSE, and a final DCE removes what the others replaced.
+PIPELINE = (eliminate_dead_code, fold_constants, simplify, eliminate_common_subexpressions,
+            simplify, eliminate_dead_code, schedule_for_memory)
+
+
+class Program:
+    """An optimized graph and its generated code."""
+
+    def __init__(self, graph, code, report):
+        self.graph = graph
+        self.code = code
+        self.report = report
+        self.source = code.source
+        self._run = code.fn
+
+    def run(self, flat_inputs):
+        try:
+            outputs = self._run(*[t._value for t in flat_inputs])
+        except Exception as error:  # map the failing line back to its op
+            raise self._error(error) from None
+        return [wrap(o) for o in outputs]
+
+    def _error(self, error):
+        node, frame_locals = codegen.node_for_traceback(self.code, error.__traceback__)
+        if node is None:
+            return error
+        inputs = []
+        for x in node.inputs:
+            inputs.append(x if x._is_variable else _ShapeOnly(x))
+        return kernel_error(node.op, inputs, error)
+
+
+class _ShapeOnly:
+    """Carries a node input's shape and dtype into an error message."""
+
+    _is_variable = False
+
+    def __init__(self, value):
+        self.dtype = value.dtype
+        self._dims = value._static_dims()
+
+    def _static_dims(self):
+        return self._dims
+
+
+def compile_graph(graph, name):
+    """Optimizes a copy of `graph` and generates its code; returns a Program."""
+    optimized = clone_graph(graph)
+    report = [f"== traced graph ({len(graph.nodes)} nodes) ==", graph.as_text(name)]
+    for pass_fn in PIPELINE:
+        before = len(optimized.nodes)
+        changes = pass_fn(optimized)
+        summary = "; ".join(changes) if changes else "no change"
+        report.append(f"-- {pass_fn.__name__}: {summary} ({before} -> {len(optimized.nodes)} "
+                      "nodes)")
+    report.append(f"== optimized graph ({len(optimized.nodes)} nodes) ==")
+    report.append(optimized.as_text(name))
+    code = codegen.generate(optimized, name)
+    return Program(optimized, code, "\n".join(report))

@@ -1,1 +1,0 @@
-"""Op family 'control_flow' (being written)."""
