@@ -16,7 +16,7 @@ from tapeflow.core.tensor import TensorLike
 from tapeflow.data import structure
 from tapeflow.data.dataset import Dataset, bool_arg, int_arg, iteration_error
 from tapeflow.data.functions import StructuredFunction
-from tapeflow.data.options import UNKNOWN_CARDINALITY
+from tapeflow.data.options import INFINITE_CARDINALITY, UNKNOWN_CARDINALITY
 from tapeflow.data.structure import DatasetSpec
 from tapeflow.data.transforms import _UnaryDataset
 
@@ -145,11 +145,20 @@ def _padded_shapes(element_spec, padded_shapes):
     shapes = []
     for shape, spec in zip(given, specs):
         dims = _as_padded_dims(shape)
-        if not TensorShape(dims).is_compatible_with(spec.shape):
+        if not _fits(spec.dims, dims):
             raise ValueError(f"The padded shape {TensorShape(dims)} is not compatible with the "
                              f"shape {spec.shape} of the corresponding input component.")
         shapes.append(dims)
     return shapes
+
+
+def _fits(dims, padded_dims):
+    """True when elements of shape `dims` can be padded to `padded_dims`."""
+    if dims is None:
+        return True
+    if len(dims) != len(padded_dims):
+        return False
+    return all(d is None or p is None or d <= p for d, p in zip(dims, padded_dims))
 
 
 def _as_padded_dims(shape):
@@ -236,7 +245,11 @@ class _UnbatchDataset(_UnaryDataset):
             yield from _rows_of_element(element)
 
     def _cardinality(self):
-        return UNKNOWN_CARDINALITY
+        n = self._input._cardinality()
+        rows = structure.leading_dim(self._input.element_spec)
+        if not rows or n == UNKNOWN_CARDINALITY:
+            return UNKNOWN_CARDINALITY
+        return n if n == INFINITE_CARDINALITY else n * rows
 
 
 class _RebatchDataset(_UnaryDataset):
@@ -363,28 +376,27 @@ class _WindowDataset(_UnaryDataset):
 # -- grouping ----------------------------------------------------------------------------------
 
 class _GroupByWindowDataset(_UnaryDataset):
-    """Groups elements by an int64 key into windows; each full window is reduced to a dataset."""
+    """Groups elements by an int64 key into windows; each full window is reduced to a dataset.
 
-    def __init__(self, input_dataset, key_func, reduce_func, window_size_func):
-        spec = input_dataset.element_spec
-        self._key = StructuredFunction(key_func, spec, "Dataset.group_by_window()",
-                                       input_dataset)
+    `reduce(key, window)` returns the dataset that replaces a window; windows still
+    open at the end of the input are reduced in the order their keys first appeared.
+    """
+
+    def __init__(self, input_dataset, key_func, reduce, window_size_func, element_spec):
+        self._key = StructuredFunction(key_func, input_dataset.element_spec,
+                                       "Dataset.group_by_window()", input_dataset)
         key_spec = self._key.output_spec
         if not (isinstance(key_spec, TensorSpec) and key_spec.dtype is dtypes.int64
                 and key_spec.dims == ()):
             raise ValueError("Invalid `key_func`. `key_func` must return a single tf.int64 "
                              f"scalar tensor but its return type is {key_spec}.")
+        self._reduce = reduce
         self._window_size = window_size_func
-        self._element_spec_in = spec
-        self._reduce = StructuredFunction(reduce_func, (key_spec, DatasetSpec(spec)),
-                                          "Dataset.group_by_window()", None)
-        if not isinstance(self._reduce.output_spec, DatasetSpec):
-            raise TypeError("Invalid `reduce_func`. `reduce_func` must return a single "
-                            "`tf.data.Dataset` object.")
-        super().__init__(input_dataset, self._reduce.output_spec.element_spec)
+        self._window_spec = input_dataset.element_spec
+        super().__init__(input_dataset, element_spec)
 
     def _iterator(self, ctx):
-        windows = {}   # key -> (window size, elements); dicts keep first-seen key order
+        windows = {}   # key -> (window size, elements)
         for element in self._input._iterate(ctx):
             key = self._key(element)[0]
             entry = windows.get(int(key))
@@ -398,8 +410,7 @@ class _GroupByWindowDataset(_UnaryDataset):
             yield from self._reduced(xp.int64(key), elements, ctx)
 
     def _reduced(self, key, elements, ctx):
-        window = _ListDataset(elements, self._element_spec_in)
-        return self._reduce((key, window))[0]._iterate(ctx)
+        return self._reduce(key, _ListDataset(elements, self._window_spec))._iterate(ctx)
 
     def _cardinality(self):
         return UNKNOWN_CARDINALITY
@@ -415,13 +426,24 @@ def group_by_window(dataset, key_func, reduce_func, window_size, window_size_fun
     else:
         sizer = lambda key: int_arg(window_size_func(convert_to_tensor(key)),  # noqa: E731
                                     "window_size")
-    return _GroupByWindowDataset(dataset, key_func, reduce_func, sizer)
+    reduce = StructuredFunction(reduce_func, (TensorSpec((), dtypes.int64),
+                                              DatasetSpec(dataset.element_spec)),
+                                "Dataset.group_by_window()", None)
+    if not isinstance(reduce.output_spec, DatasetSpec):
+        raise TypeError("Invalid `reduce_func`. `reduce_func` must return a single "
+                        "`tf.data.Dataset` object.")
+    return _GroupByWindowDataset(dataset, key_func, lambda key, window: reduce((key, window))[0],
+                                 sizer, reduce.output_spec.element_spec)
 
 
 def bucket_by_sequence_length(dataset, element_length_func, bucket_boundaries,
                               bucket_batch_sizes, padded_shapes, padding_values,
                               pad_to_bucket_boundary, no_padding, drop_remainder):
-    """Groups elements into buckets by length and (padded-)batches each bucket."""
+    """Groups elements into buckets by length and (padded-)batches each bucket.
+
+    Bucket `i` holds the lengths in [boundaries[i-1], boundaries[i]); each full
+    bucket becomes one batch of `bucket_batch_sizes[i]` elements.
+    """
     boundaries = [int(b) for b in bucket_boundaries]
     sizes = [int(s) for s in bucket_batch_sizes]
     if len(sizes) != len(boundaries) + 1:
@@ -429,25 +451,34 @@ def bucket_by_sequence_length(dataset, element_length_func, bucket_boundaries,
     if boundaries != sorted(boundaries):
         raise ValueError("bucket_boundaries must be sorted in increasing order.")
 
-    def key_of(*element):
-        length = element_length_func(*element)
+    def bucket_of(*element):
         from tapeflow.ops.math import cast, greater_equal, reduce_sum
-        count = reduce_sum(cast(greater_equal(length, [b for b in boundaries]), dtypes.int64))
-        return count
+        length = element_length_func(*element)
+        return reduce_sum(cast(greater_equal(length, boundaries), dtypes.int64))
 
-    def reduce_window(key, window):
+    def batch_bucket(key, window):
         size = sizes[int(key)]
         if no_padding:
             return window.batch(size, drop_remainder=drop_remainder)
         shapes = padded_shapes
         if pad_to_bucket_boundary:
-            shapes = _bucket_padded_shapes(window.element_spec, padded_shapes,
-                                           boundaries, int(key))
+            shapes = _bucket_padded_shapes(window.element_spec, padded_shapes, boundaries,
+                                           int(key))
         return window.padded_batch(size, shapes, padding_values, drop_remainder)
 
-    key_func = key_of if type(dataset.element_spec) is tuple else (lambda e: key_of(e))
-    return group_by_window(dataset, key_func, reduce_window, None,
-                           lambda key: sizes[int(key)])
+    fixed = sizes[0] if drop_remainder and len(set(sizes)) == 1 else None
+    spec = dataset.element_spec
+    if not no_padding:   # padded dimensions vary from bucket to bucket
+        given = (padded_shapes if padded_shapes is not None
+                 else nest.map_structure(lambda s: s.shape, spec))
+        spec = nest.pack_sequence_as(spec, [
+            TensorSpec(tuple(None if pad_to_bucket_boundary or d is None else d
+                             for d in _as_padded_dims(shape)), s.dtype)
+            for shape, s in zip(nest.flatten_up_to(spec, given) if nest.is_nested(spec)
+                                else [given], nest.flatten(spec))])
+    return _GroupByWindowDataset(dataset, bucket_of, batch_bucket,
+                                 lambda key: sizes[int(key)],
+                                 structure.with_batch_dim(spec, fixed))
 
 
 def _bucket_padded_shapes(element_spec, padded_shapes, boundaries, bucket):

@@ -353,14 +353,10 @@ class _TakeDataset(_UnaryDataset):
 
     def _cardinality(self):
         n, count = self._input._cardinality(), self._count
-        if count < 0:
+        if n == UNKNOWN_CARDINALITY or count == -1:
             return n
-        if count == 0:
-            return 0
-        if n == INFINITE_CARDINALITY:
-            return count
-        if n == UNKNOWN_CARDINALITY:
-            return n
+        if count < 0 or n == INFINITE_CARDINALITY:
+            return count   # TF reports a count below -1 as is
         return min(n, count)
 
 
@@ -379,11 +375,9 @@ class _SkipDataset(_UnaryDataset):
 
     def _cardinality(self):
         n, count = self._input._cardinality(), self._count
-        if count < 0:
-            return 0
         if n < 0:
             return n
-        return max(0, n - count)
+        return 0 if count < 0 else max(0, n - count)
 
 
 class _ShardDataset(_UnaryDataset):
@@ -410,9 +404,6 @@ class _ShardDataset(_UnaryDataset):
 
 class _ConcatenateDataset(Dataset):
     def __init__(self, first, second):
-        if not isinstance(second, Dataset):
-            raise TypeError(f"Invalid `dataset`. `dataset` must be a `tf.data.Dataset` but "
-                            f"got {type(second)}.")
         _check_same_types(first.element_spec, second.element_spec)
         self._first, self._second = first, second
         self._inputs = (first, second)
