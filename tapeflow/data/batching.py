@@ -4,6 +4,7 @@ Batches are built by stacking the components' NumPy arrays directly (one
 `stack` per component), never through per-element tensor ops.
 """
 import collections
+import functools
 import itertools
 
 from tapeflow.core import dtypes, nest
@@ -25,8 +26,12 @@ def _dims_str(shape):
     return "[" + ",".join(str(d) for d in shape) + "]"
 
 
-def stack_column(values, index):
-    """Stacks the `index`-th components of a batch of elements into one array."""
+def stack_column(values, index, rank_known=True):
+    """Stacks the `index`-th components of a batch of elements into one array.
+
+    `rank_known` (from the element spec) picks TF's message for elements of
+    different shapes.
+    """
     first = values[0]
     try:
         if first.dtype != object:   # `array` is several times faster than `stack` here
@@ -35,22 +40,35 @@ def stack_column(values, index):
                 return out
         return xp.stack(values)
     except ValueError:
-        first = xp.shape(values[0])
-        for position, value in enumerate(values):
-            if xp.shape(value) != first:
-                raise iteration_error(
-                    InvalidArgumentError,
-                    f"Cannot batch tensors with different shapes in component "
-                    f"{index}. First element had shape {_dims_str(first)} and element "
-                    f"{position} had shape {_dims_str(xp.shape(value))}.") from None
-        raise
+        pass
+    shape = xp.shape(first)
+    for position, value in enumerate(values):
+        if xp.shape(value) == shape:
+            continue
+        if rank_known and len(xp.shape(value)) == len(shape):
+            message = ("Cannot add tensor to the batch: number of elements does not match. "
+                       f"Shapes are: [tensor]: {_dims_str(xp.shape(value))}, [batch]: "
+                       f"{_dims_str(shape)}")
+        else:
+            message = (f"Cannot batch tensors with different shapes in component {index}. "
+                       f"First element had shape {_dims_str(shape)} and element {position} "
+                       f"had shape {_dims_str(xp.shape(value))}.")
+        raise iteration_error(InvalidArgumentError, message)
+    raise iteration_error(InvalidArgumentError, f"Cannot batch component {index}.")
 
 
-def stack_elements(elements):
+def stack_elements(elements, ranks_known=None):
     """One batch (a tuple of stacked components) from a list of elements."""
     if len(elements[0]) == 1:
-        return (stack_column([e[0] for e in elements], 0),)
-    return tuple(stack_column(list(column), i) for i, column in enumerate(zip(*elements)))
+        return (stack_column([e[0] for e in elements], 0, not ranks_known or ranks_known[0]),)
+    return tuple(stack_column(list(column), i, not ranks_known or ranks_known[i])
+                 for i, column in enumerate(zip(*elements)))
+
+
+def element_stacker(element_spec):
+    """`stack_elements` for elements of `element_spec`."""
+    ranks_known = tuple(spec.dims is not None for spec in nest.flatten(element_spec))
+    return functools.partial(stack_elements, ranks_known=ranks_known)
 
 
 def _batch_size(batch_size):
@@ -75,7 +93,8 @@ class _BatchDataset(_UnaryDataset):
         super().__init__(input_dataset, spec)
 
     def _iterator(self, ctx):
-        return _BatchIterator(self._input._iterate(ctx), self._size, self._drop, stack_elements)
+        return _BatchIterator(self._input._iterate(ctx), self._size, self._drop,
+                              element_stacker(self._input.element_spec))
 
     def _cardinality(self):
         return batched_cardinality(self._input._cardinality(), self._size, self._drop)

@@ -34,7 +34,7 @@ class IteratorContext:
         return True if value is None else value
 
 
-class Dataset:
+class DatasetV2:
     """A sequence of elements, each a nested structure of Tensors (TF's `tf.data.Dataset`).
 
     >>> ds = Dataset.range(5).map(lambda x: x * 2).batch(2)
@@ -338,7 +338,7 @@ class Dataset:
         return transforms._OptionsDataset(self, options)
 
 
-DatasetV2 = Dataset
+Dataset = DatasetV2   # TF's class is DatasetV2; users know it as tf.data.Dataset
 
 
 class SymbolicDataset(Dataset):

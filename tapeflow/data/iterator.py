@@ -8,6 +8,7 @@ threads it started (see parallel.py).
 from tapeflow.core import nest
 from tapeflow.core.errors import OutOfRangeError
 from tapeflow.data import structure
+from tapeflow.data.dataset import DatasetV2
 from tapeflow.data.structure import DatasetSpec
 
 
@@ -60,8 +61,9 @@ class NumpyIterator:
     def __init__(self, dataset):
         for spec in structure.flat_specs(dataset.element_spec):
             if isinstance(spec, DatasetSpec):
-                raise TypeError("Dataset.as_numpy_iterator() is not supported for datasets "
-                                f"that produce values of type {DatasetSpec}")
+                raise TypeError("`tf.data.Dataset.as_numpy_iterator()` is not supported for "
+                                "datasets that produce values of type "
+                                f"{DatasetV2}")
         self._element_spec = dataset.element_spec
         self._components = dataset._iterate()
         self._single = not nest.is_nested(self._element_spec)

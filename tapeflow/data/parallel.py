@@ -200,7 +200,8 @@ class _ParallelBatchDataset(batching._BatchDataset):
         groups = batching._BatchIterator(self._input._iterate(ctx), self._size, self._drop,
                                          list)
         threads = parallelism(self._num_parallel_calls, ctx, "ParallelBatchDataset")
-        return ParallelApplyIterator(groups, batching.stack_elements, threads,
+        stack = batching.element_stacker(self._input.element_spec)
+        return ParallelApplyIterator(groups, stack, threads,
                                      _is_deterministic(self._deterministic, ctx),
                                      "tf_data_batch")
 

@@ -40,7 +40,9 @@ class _TensorDataset(Dataset):
 
     def __init__(self, tensors):
         normalized = structure.normalize(tensors)
-        _check_not_empty(normalized)
+        if nest.is_nested(normalized) and not nest.flatten(normalized):
+            raise op_error("TensorDataset", "Length for attr 'Toutput_types' of 0 must be at "
+                           "least minimum 1")
         self._element_spec = structure.structure_spec(normalized)
         self._components = _eager_components(normalized)
 

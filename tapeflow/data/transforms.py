@@ -213,16 +213,13 @@ def _dataset_function(map_func, input_dataset, transformation):
                                   input_dataset)
     if function.empty_input:   # never called: any dataset spec will do
         function.output_spec = DatasetSpec(function.output_spec)
-    if not isinstance(function.output_spec, DatasetSpec):
-        raise TypeError(f"The `map_func` argument must return a `Dataset` object. Got "
-                        f"{_spec_type_name(function.output_spec)}.")
+    spec = function.output_spec
+    if not isinstance(spec, DatasetSpec):
+        # TF fails here with AttributeError (reading `_name` of the returned value).
+        error = AttributeError if isinstance(spec, TensorSpec) else TypeError
+        raise error(f"'Tensor' object has no attribute '_name' (the function passed to "
+                    f"{transformation} must return a Dataset, but it returns {spec}).")
     return function
-
-
-def _spec_type_name(spec):
-    if isinstance(spec, TensorSpec):
-        return "<class 'tensorflow.python.framework.tensor.Tensor'>"
-    return str(type(spec))
 
 
 class _FlatMapDataset(_UnaryDataset):
