@@ -104,7 +104,7 @@ class Optional:
     def get_value(self, name=None):
         if not self._has_value:
             from tapeflow.core.errors import InvalidArgumentError
-            raise InvalidArgumentError(None, None, "The optional does not have a value "
+            raise InvalidArgumentError(None, None, "The given optional does not have a value. "
                                        "[Op:OptionalGetValue]")
         return self._value
 
