@@ -181,14 +181,19 @@ class CsvDataset(Dataset):
         self._element_spec = tuple(TensorSpec((), dtype) for dtype, _ in self._columns)
 
     def _iterator(self, ctx):
+        from tapeflow.data.sources import _MapIterator
+        return _MapIterator(self._records(), self._parse)   # a bad record fails only itself
+
+    def _records(self):
         for path in _filenames(self._filenames):
             lines = _lines(path, self._compression)
             if self._header:
                 next(lines, None)
-            for record in _records(lines, self._delim, self._quote):
-                yield self._parse(record)
+            yield from _records(lines, self._delim, self._quote)
 
     def _parse(self, fields):
+        if isinstance(fields, Exception):
+            raise fields
         if self._select is not None:
             picked = [fields[i] for i in self._select if i < len(fields)]
             total = len(self._columns)
@@ -260,7 +265,10 @@ def _records(lines, delim, use_quotes):
     for line in lines:
         if pending is not None:
             line = pending + b"\n" + line
-        fields = _split(line, delim, use_quotes)
+        try:
+            fields = _split(line, delim, use_quotes)
+        except InvalidArgumentError as error:   # the record's error, raised when parsed
+            fields = error
         if fields is None:   # an open quote: the record continues on the next line
             pending = line
             continue

@@ -222,19 +222,22 @@ class _GeneratorDataset(Dataset):
         self._args = args
 
     def _iterator(self, ctx):
-        values = self._generator(*self._args)
-        iterator = iter(values)
+        # Converting is separate from generating, so a bad value fails only its element.
+        return _MapIterator(self._generate(), self._convert)
+
+    def _generate(self):
+        iterator = iter(self._generator(*self._args))
         try:
             while True:
                 try:
                     value = next(iterator)
                 except StopIteration:
                     return
-                except Exception as error:
+                except Exception as error:   # the generator itself is finished
                     raise iteration_error(
                         UnknownError,
                         f"{type(error).__name__}: {error}") from error
-                yield self._convert(value)
+                yield value
         finally:
             close = getattr(iterator, "close", None)
             if close is not None:
@@ -251,6 +254,22 @@ class _GeneratorDataset(Dataset):
                 f"expected structure. The expected structure was {expected}, but the yielded "
                 f"element was {value}.") from None
         return tuple(_convert_yielded(leaf, spec) for leaf, spec in zip(leaves, self._specs))
+
+
+class _MapIterator:
+    """`convert(value)` for each value of `values`; a failed conversion fails one element."""
+
+    __slots__ = ("_values", "_convert")
+
+    def __init__(self, values, convert):
+        self._values = values
+        self._convert = convert
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self._convert(next(self._values))
 
 
 def _convert_yielded(value, spec):
