@@ -21,6 +21,9 @@ FRESH_OPS = frozenset({
     "Max", "Min", "Prod", "AddN", "Fill", "ZerosLike", "OnesLike", "Pack", "ConcatV2",
     "SelectV2", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
     "LogicalAnd", "LogicalOr", "LogicalNot", "Cast", "StridedSliceGrad",
+    "GatherV2", "GatherNd", "ScatterNd", "TensorScatterUpdate", "TensorScatterAdd",
+    "TensorScatterSub", "TensorScatterMin", "TensorScatterMax", "Tile", "Pad", "PadV2",
+    "MirrorPad", "OneHot", "Range", "ArgSort",
 })
 # Ops whose output is a view of their first input (or the input itself).
 VIEW_OPS = frozenset({

@@ -66,9 +66,6 @@ def test_conv2d_argument_forms():
      "Row and column strides should be larger than 0."),
     (dict(dilations=0), tf.errors.InvalidArgumentError, "Dilated rates should be larger than 0."),
     (dict(dilations=[1, 2, 1]), ValueError, "dilations should be of length 1, 2 or 4"),
-    (dict(data_format="NCHW"), tf.errors.UnimplementedError,
-     "The Conv2D op currently only supports the NHWC tensor format on the CPU. The op was "
-     "given the format: NCHW"),
     (dict(data_format="NWHC"), tf.errors.InvalidArgumentError,
      "Value for attr 'data_format' of \"NWHC\" is not in the list of allowed values"),
 ])
@@ -135,8 +132,8 @@ def test_conv1d_and_convolution():
         [2, 2, 7, 4]
     with pytest.raises(ValueError, match="stride should be of length 1, 1 or 3"):
         tf.nn.conv1d(tf.ones([2, 7, 3]), tf.ones([3, 3, 4]), [2, 2], "SAME")
-    with pytest.raises(tf.errors.UnimplementedError, match="only supports the NHWC"):
-        tf.nn.conv1d(tf.ones([2, 3, 7]), tf.ones([3, 3, 4]), 1, "SAME", data_format="NCW")
+    assert tf.nn.conv1d(tf.ones([2, 3, 7]), tf.ones([3, 3, 4]), 1, "SAME",
+                        data_format="NCW").shape == [2, 4, 7]
     out = tf.nn.conv1d_transpose(tf.ones([2, 4, 4]), tf.ones([3, 3, 4]), [2, 8, 3], 2, "SAME")
     assert out.shape == [2, 8, 3]
     assert tf.nn.convolution(tf.ones([2, 7, 3]), tf.ones([3, 3, 4])).shape == [2, 5, 4]
@@ -163,3 +160,154 @@ def test_traced_gradient_with_unknown_batch():
     assert y.shape.as_list() == [None, 3, 3, 4]
     assert dx.shape.as_list() == [None, 6, 6, 2]
     assert df.shape.as_list() == [3, 3, 2, 4]
+
+
+def test_channels_first_matches_channels_last():
+    # TF's default (oneDNN) CPU build accepts NCHW; the result is the NHWC one, transposed.
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, 7, 6)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 3, 4)).astype(np.float32)
+    nchw = tf.nn.conv2d(x, w, [1, 1, 2, 1], [[0, 0], [0, 0], [1, 1], [0, 2]],
+                        data_format="NCHW")
+    nhwc = tf.nn.conv2d(x.transpose(0, 2, 3, 1), w, [1, 2, 1, 1],
+                        [[0, 0], [1, 1], [0, 2], [0, 0]])
+    np.testing.assert_allclose(nchw.numpy(), nhwc.numpy().transpose(0, 3, 1, 2), rtol=1e-5)
+    out = tf.nn.conv2d_transpose(tf.ones([2, 4, 4, 4]), W, [2, 3, 8, 8], 2, "SAME",
+                                 data_format="NCHW")
+    assert out.shape == [2, 3, 8, 8]
+    assert tf.nn.conv2d(tf.ones([2, 3, 7, 7]), W, 1, "VALID", data_format="NCHW").shape == \
+        [2, 4, 5, 5]
+
+
+def test_depthwise_and_separable_conv2d():
+    f = tf.ones([3, 3, 3, 2])
+    assert tf.nn.depthwise_conv2d(X, f, [1, 1, 1, 1], "SAME").shape == [2, 7, 7, 6]
+    assert tf.nn.depthwise_conv2d(X, f, [1, 2, 2, 1], "SAME").shape == [2, 4, 4, 6]
+    assert tf.nn.depthwise_conv2d(X, f, [1, 2, 1, 1], "SAME").shape == [2, 4, 7, 6]
+    assert tf.nn.depthwise_conv2d(X, f, [1, 1, 1, 1], [[0, 0], [1, 1], [1, 1], [0, 0]]).shape \
+        == [2, 7, 7, 6]
+    assert tf.nn.depthwise_conv2d(tf.ones([2, 3, 7, 7]), f, [1, 1, 1, 1], "SAME",
+                                  data_format="NCHW").shape == [2, 6, 7, 7]
+    x = tf.constant(np.arange(1.0, 51.0, dtype=np.float32).reshape(1, 5, 5, 2))
+    w = tf.constant(np.arange(1.0, 9.0, dtype=np.float32).reshape(2, 2, 2, 1))
+    out = tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "SAME", dilations=[2, 2])
+    np.testing.assert_array_equal(out[0, 3:, :, 0].numpy(), [[370, 616, 648, 680, 262],
+                                                            [99, 136, 144, 152, 37]])
+    assert tf.nn.depthwise_conv2d_backprop_input([2, 7, 7, 3], f, tf.ones([2, 7, 7, 6]),
+                                                 [1, 1, 1, 1], "SAME").shape == [2, 7, 7, 3]
+    assert tf.nn.depthwise_conv2d_backprop_filter(X, [3, 3, 3, 2], tf.ones([2, 7, 7, 6]),
+                                                  [1, 1, 1, 1], "SAME").shape == [3, 3, 3, 2]
+    sep = tf.nn.separable_conv2d(X, f, tf.ones([1, 1, 6, 5]), [1, 2, 2, 1], "VALID")
+    assert sep.shape == [2, 3, 3, 5] and float(sep[0, 0, 0, 0]) == 54.0
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: tf.nn.depthwise_conv2d(X, tf.ones([3, 3, 2, 2]), [1, 1, 1, 1], "SAME"),
+     tf.errors.InvalidArgumentError, "input depth must be evenly divisible by filter depth: "
+                                     "3 vs 2"),
+    (lambda: tf.nn.depthwise_conv2d(X, tf.ones([3, 3, 3, 2]), 1, "SAME"), TypeError,
+     "Expected list for 'strides' argument to 'depthwise_conv2d_native' Op, not 1."),
+    (lambda: tf.nn.depthwise_conv2d(X, tf.ones([3, 3, 3, 2]), [2, 2], "SAME"),
+     tf.errors.InvalidArgumentError, "Sliding window strides field must specify 4 or 5"),
+    (lambda: tf.nn.depthwise_conv2d(X, tf.ones([3, 3, 3, 2]), [2, 2, 2, 1], "SAME"),
+     tf.errors.UnimplementedError, "does not yet support strides in the batch and depth"),
+    (lambda: tf.nn.depthwise_conv2d(tf.ones([1, 4, 4, 1], tf.int32),
+                                    tf.ones([3, 3, 1, 1], tf.int32), [1, 1, 1, 1], "SAME"),
+     tf.errors.InvalidArgumentError, "Value for attr 'T' of int32 is not in the list"),
+    (lambda: tf.nn.depthwise_conv2d(X, tf.ones([9, 9, 3, 2]), [1, 1, 1, 1], "VALID"),
+     tf.errors.InvalidArgumentError, "Computed output size would be negative: -1"),
+    (lambda: tf.nn.separable_conv2d(X, tf.ones([3, 3, 3, 2]), tf.ones([1, 2, 6, 5]),
+                                    [1, 1, 1, 1], "SAME"), ValueError,
+     "Dimensions 2 and 1 are not compatible"),
+    (lambda: tf.nn.separable_conv2d(X, tf.ones([3, 3, 3, 2]), tf.ones([1, 1, 5, 5]),
+                                    [1, 1, 1, 1], "VALID"), tf.errors.InvalidArgumentError,
+     "input depth must be evenly divisible by filter depth: 6 vs 5"),
+])
+def test_depthwise_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def _trace(fn, *specs):
+    graph = Graph("trace")
+    with graph_scope(graph):
+        return fn(*[graph.placeholder(spec) for spec in specs])
+
+
+def test_shape_rules_with_unknown_batch():
+    spec = tf.TensorSpec([None, 8, 8, 3])
+    assert _trace(lambda x: tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), 2, "SAME"),
+                  spec).shape.as_list() == [None, 4, 4, 4]
+    assert _trace(lambda x: tf.nn.depthwise_conv2d(x, tf.ones([3, 3, 3, 2]), [1, 1, 1, 1],
+                                                   "VALID"), spec).shape.as_list() == \
+        [None, 6, 6, 6]
+    assert _trace(lambda x: tf.nn.max_pool2d(x, 2, 2, "VALID"), spec).shape.as_list() == \
+        [None, 4, 4, 3]
+    assert _trace(lambda x: tf.nn.avg_pool2d(x, 3, 2, "SAME"), spec).shape.as_list() == \
+        [None, 4, 4, 3]
+    assert _trace(lambda x: tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), 1, "VALID",
+                                         data_format="NCHW"),
+                  tf.TensorSpec([None, 3, 8, 8])).shape.as_list() == [None, 4, 6, 6]
+    out = _trace(lambda x: tf.nn.conv2d_transpose(x, tf.ones([3, 3, 2, 3]),
+                                                  [tf.shape(x)[0], 16, 16, 2], 2, "SAME"), spec)
+    assert out.shape.as_list() == [None, 16, 16, 2]
+
+
+def test_traced_conv_and_pool_gradients_run():
+    rng = np.random.default_rng(0)
+    w = tf.Variable(rng.standard_normal((3, 3, 1, 4)).astype(np.float32))
+
+    def loss(x):
+        with tf.GradientTape() as tape:
+            h = tf.nn.max_pool2d(tf.nn.relu(tf.nn.conv2d(x, w, 1, "VALID")), 2, 2, "VALID")
+            y = tf.reduce_sum(tf.nn.avg_pool2d(h, 2, 1, "SAME"))
+        return tape.gradient(y, w)
+    x = tf.constant(rng.standard_normal((2, 8, 8, 1)).astype(np.float32))
+    np.testing.assert_allclose(tf.function(loss)(x).numpy(), loss(x).numpy(), rtol=1e-5)
+
+
+def test_atrous_and_conv_transpose():
+    w = tf.ones([3, 3, 3, 4])
+    assert tf.nn.atrous_conv2d(X, w, 2, "SAME").shape == [2, 7, 7, 4]
+    assert tf.nn.atrous_conv2d(X, w, 2, "VALID").shape == [2, 3, 3, 4]
+    with pytest.raises(ValueError, match="all values of `dilation_rate` must be positive"):
+        tf.nn.atrous_conv2d(X, w, 0, "VALID")
+    assert tf.nn.atrous_conv2d_transpose(tf.ones([2, 3, 3, 4]), w, [2, 7, 7, 3], 2,
+                                         "VALID").shape == [2, 7, 7, 3]
+    assert tf.nn.conv_transpose(tf.ones([2, 4, 4, 4]), w, [2, 8, 8, 3], 2).shape == [2, 8, 8, 3]
+    assert tf.nn.conv_transpose(tf.ones([2, 4, 4]), tf.ones([3, 3, 4]), [2, 8, 3], 2).shape == \
+        [2, 8, 3]
+
+
+def test_conv3d_shapes_and_errors():
+    x, w = tf.ones([2, 5, 6, 7, 3]), tf.ones([2, 3, 3, 3, 4])
+    assert tf.nn.conv3d(x, w, [1, 1, 1, 1, 1], "SAME").shape == [2, 5, 6, 7, 4]
+    assert tf.nn.conv3d(x, w, [1, 2, 1, 2, 1], "VALID").shape == [2, 2, 4, 3, 4]
+    assert tf.nn.conv3d(x, w, [1] * 5, "VALID", dilations=[1, 2, 1, 1, 1]).shape == \
+        [2, 3, 4, 5, 4]
+    assert tf.nn.conv3d(tf.ones([2, 3, 5, 6, 7]), w, [1] * 5, "SAME",
+                        data_format="NCDHW").shape == [2, 4, 5, 6, 7]
+    assert tf.nn.conv3d_transpose(tf.ones([2, 3, 3, 4, 4]), w, [2, 5, 6, 7, 3], 2,
+                                  "SAME").shape == [2, 5, 6, 7, 3]
+    assert tf.nn.convolution(x, w, padding="SAME").shape == [2, 5, 6, 7, 4]
+    assert tf.nn.conv_transpose(tf.ones([2, 3, 3, 4, 4]), w, [2, 5, 6, 7, 3], 2).shape == \
+        [2, 5, 6, 7, 3]
+    with pytest.raises(TypeError, match="Expected list for 'strides' argument to 'conv3d' Op"):
+        tf.nn.conv3d(x, w, 2, "SAME")
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="Length for attr 'strides' of 3 must be at least minimum 5"):
+        tf.nn.conv3d(x, w, [2, 2, 2], "VALID")
+    with pytest.raises(TypeError, match="Expected string for argument 'padding'"):
+        tf.nn.conv3d(x, w, [1] * 5, [[0, 0], [1, 1], [0, 0], [0, 0], [0, 0]])
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="Value for attr 'padding' of \"same\" is not in the list of "
+                             "allowed values: \"SAME\", \"VALID\""):
+        tf.nn.conv3d(x, w, [1] * 5, "same")
+    with pytest.raises(tf.errors.UnimplementedError, match="strides in the batch and depth"):
+        tf.nn.conv3d(x, w, [2, 1, 1, 1, 1], "SAME")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of int32"):
+        tf.nn.conv3d(tf.ones([1, 3, 3, 3, 1], tf.int32), tf.ones([1, 1, 1, 1, 1], tf.int32),
+                     [1] * 5, "SAME")
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="input and filter must have the same depth: 4 vs 2"):
+        tf.nn.conv3d(tf.ones([1, 3, 3, 3, 4]), tf.ones([1, 1, 1, 2, 4]), [1] * 5, "SAME")

@@ -105,8 +105,8 @@ def test_pooling_shapes_and_dtypes():
      tf.errors.InvalidArgumentError, "tensor_in_shape must have 2 spatial dimensions. 3 0"),
     (lambda: tf.nn.avg_pool2d(tf.ones([7, 7, 3]), 2, 2, "VALID"),
      tf.errors.InvalidArgumentError, "Input must be 4 or 5-dimensional"),
-    (lambda: tf.nn.max_pool2d(tf.ones([1, 1, 4, 4]), 2, 2, "VALID", data_format="NCHW"),
-     tf.errors.InvalidArgumentError, "Default MaxPoolingOp only supports NHWC on device type"),
+    (lambda: tf.nn.max_pool2d(tf.ones([1, 4, 4, 1]), 2, 2, "VALID", data_format="NWHC"),
+     tf.errors.InvalidArgumentError, "Value for attr 'data_format' of \"NWHC\""),
     (lambda: tf.nn.avg_pool2d(tf.ones([1, 4, 4, 1], tf.int32), 2, 2, "VALID"),
      tf.errors.InvalidArgumentError, "Value for attr 'T' of int32 is not in the list"),
     (lambda: tf.nn.max_pool2d(tf.ones([1, 4, 4, 1], tf.bool), 2, 2, "VALID"),
@@ -123,3 +123,37 @@ def test_pooling_shapes_and_dtypes():
 def test_pooling_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_channels_first_pooling():
+    x = np.random.default_rng(0).standard_normal((2, 3, 6, 5)).astype(np.float32)
+    for pool in (tf.nn.max_pool2d, tf.nn.avg_pool2d):
+        nchw = pool(x, [1, 1, 3, 2], [1, 1, 2, 2], "SAME", data_format="NCHW")
+        nhwc = pool(x.transpose(0, 2, 3, 1), [3, 2], 2, "SAME")
+        np.testing.assert_allclose(nchw.numpy(), nhwc.numpy().transpose(0, 3, 1, 2))
+    assert tf.nn.max_pool1d(tf.ones([2, 3, 7]), 2, 2, "SAME", data_format="NCW").shape == \
+        [2, 3, 4]
+
+
+def test_pooling_3d():
+    x = tf.ones([2, 5, 6, 7, 3])
+    assert tf.nn.max_pool3d(x, 2, 2, "SAME").shape == [2, 3, 3, 4, 3]
+    assert tf.nn.max_pool3d(x, [2, 2, 1], [2, 1, 2], "VALID").shape == [2, 2, 5, 4, 3]
+    assert tf.nn.max_pool3d(x, [1, 2, 2, 1, 1], [1, 2, 2, 2, 1], "VALID").shape == \
+        [2, 2, 3, 4, 3]
+    assert tf.nn.max_pool3d(tf.ones([2, 3, 5, 6, 7]), 2, 2, "SAME",
+                            data_format="NCDHW").shape == [2, 3, 3, 3, 4]
+    assert tf.nn.max_pool(x, 2, 2, "SAME").shape == [2, 3, 3, 4, 3]
+    assert tf.nn.pool(x, [2, 2, 2], "AVG", strides=[2, 2, 2], padding="SAME").shape == \
+        [2, 3, 3, 4, 3]
+    volume = tf.constant(np.arange(1.0, 28.0, dtype=np.float32).reshape(1, 3, 3, 3, 1))
+    np.testing.assert_allclose(tf.nn.avg_pool3d(volume, 2, 2, "SAME").numpy().ravel(),
+                               [7.5, 9, 12, 13.5, 21, 22.5, 25.5, 27])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of double"):
+        tf.nn.max_pool3d(tf.ones([1, 2, 2, 2, 1], tf.float64), 2, 2, "VALID")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of int32"):
+        tf.nn.max_pool3d(tf.ones([1, 2, 2, 2, 1], tf.int32), 2, 2, "VALID")
+    with pytest.raises(TypeError, match="Expected string for argument 'padding'"):
+        tf.nn.max_pool3d(x, 2, 2, [[0, 0], [1, 1], [0, 0], [0, 0], [0, 0]])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="tensor_in must be 5-dimensional"):
+        tf.nn.max_pool3d(tf.ones([2, 5, 6, 3]), 2, 2, "SAME")
