@@ -316,3 +316,43 @@ class _ParallelInterleaveDataset(_UnaryDataset):
 
     def _cardinality(self):
         return UNKNOWN_CARDINALITY
+
+
+# -- NumPy functions with a declared spec ----------------------------------------------------------
+
+class _NumpyMapDataset(_UnaryDataset):
+    """`fn(components) -> components` on NumPy values, with a declared output spec.
+
+    The tf.data side of `tf.numpy_function` followed by `set_shape`: library code
+    (Keras' dataset utilities) uses it for per-element work that is not made of
+    tapeflow ops, such as decoding files.
+    """
+
+    _repr_name = "_ParallelMapDataset"
+
+    def __init__(self, input_dataset, fn, element_spec, num_parallel_calls, name):
+        super().__init__(input_dataset, element_spec)
+        self._fn = fn
+        self._num_parallel_calls = num_parallel_calls
+        self._name = name
+
+    def _call(self, components):
+        try:
+            return self._fn(components)
+        except Exception as error:
+            from tapeflow.data.functions import annotate
+            annotate(error, self._name)
+            raise
+
+    def _iterator(self, ctx):
+        from tapeflow.data.transforms import _MapIterator
+        if self._num_parallel_calls is None:
+            return _MapIterator(self._input._iterate(ctx), self._call)
+        threads = parallelism(self._num_parallel_calls, ctx, "ParallelMapDatasetV2")
+        return ParallelApplyIterator(self._input._iterate(ctx), self._call, threads,
+                                     ctx.deterministic, "tf_data_map")
+
+
+def map_numpy(dataset, fn, element_spec, num_parallel_calls=None, name="numpy function"):
+    """`dataset` with `fn` applied to each element's components (see _NumpyMapDataset)."""
+    return _NumpyMapDataset(dataset, fn, element_spec, num_parallel_calls, name)
