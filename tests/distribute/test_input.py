@@ -11,9 +11,10 @@ def _batches(n, batch_size):
     return [np.arange(start, min(start + batch_size, n)) for start in range(0, n, batch_size)]
 
 
-def _shares(rank, n, batch_size):
-    dataset = EchoStrategy(rank=rank, size=2).experimental_distribute_dataset(
-        _batches(n, batch_size))
+def _shares(rank, n, batch_size, source):
+    data = (tf.data.Dataset.range(n).batch(batch_size) if source == "tf.data"
+            else _batches(n, batch_size))
+    dataset = EchoStrategy(rank=rank, size=2).experimental_distribute_dataset(data)
     return [batch.numpy().tolist() for batch in dataset]
 
 
@@ -24,9 +25,20 @@ def _shares(rank, n, batch_size):
     (7, 3, [[0, 1], [3, 4], [6]], [[2], [5], []]),
     (5, 5, [[0, 1, 2]], [[3, 4]]),
 ])
-def test_each_worker_gets_its_slice_of_every_global_batch(n, batch_size, worker_0, worker_1):
-    assert _shares(0, n, batch_size) == worker_0
-    assert _shares(1, n, batch_size) == worker_1
+@pytest.mark.parametrize("source", ["tf.data", "list"])
+def test_each_worker_gets_its_slice_of_every_global_batch(n, batch_size, worker_0, worker_1,
+                                                         source):
+    assert _shares(0, n, batch_size, source) == worker_0
+    assert _shares(1, n, batch_size, source) == worker_1
+
+
+def test_tf_data_structures_and_specs():
+    dataset = tf.data.Dataset.from_tensor_slices(({"a": tf.range(8)}, tf.range(8) * 2))
+    distributed = EchoStrategy(rank=1, size=2).experimental_distribute_dataset(
+        dataset.batch(4, drop_remainder=True))
+    assert [(x["a"].numpy().tolist(), y.numpy().tolist()) for x, y in distributed] == \
+        [([2, 3], [4, 6]), ([6, 7], [12, 14])]
+    assert distributed.element_spec[1] == tf.TensorSpec([None], tf.int32)
 
 
 def test_structures_are_split_leaf_by_leaf():
@@ -69,6 +81,10 @@ def test_datasets_from_function_get_an_input_context():
     dataset = EchoStrategy(rank=1, size=2).distribute_datasets_from_function(dataset_fn)
     assert seen == [(2, 1, 2, 4)]                      # called once, when distributing
     assert [b.numpy().tolist() for b in dataset] == [[1, 3], [5, 7]]
+    sharded = EchoStrategy(rank=1, size=2).distribute_datasets_from_function(
+        lambda c: tf.data.Dataset.range(8).shard(c.num_input_pipelines, c.input_pipeline_id)
+        .batch(c.get_per_replica_batch_size(4)))
+    assert [b.numpy().tolist() for b in sharded] == [[1, 3], [5, 7]]    # TF's values
 
 
 def test_input_context():
