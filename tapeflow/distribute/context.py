@@ -15,6 +15,7 @@ tf.distribute (variables, losses) can consult it without importing this package.
 """
 import contextlib
 
+from tapeflow.core.array_api import xp
 from tapeflow.core.context import state
 
 _default = {}   # "strategy" and "replica_context" of the default context, set by strategy.py
@@ -103,3 +104,25 @@ def all_reduce_sum_gradients(grads):
             entry.strategy.num_replicas_in_sync == 1:
         return grads
     return entry.replica_context.all_reduce("SUM", list(grads))
+
+
+# -- the hooks Keras' fit and callbacks call ------------------------------------------------
+
+def is_chief(strategy=None):
+    """Whether this process writes checkpoints, summaries and progress bars.
+
+    Rank 0 of `strategy` (default: the current one) does, as TF's chief worker;
+    with one replica, always true.
+    """
+    strategy = strategy if strategy is not None else get_strategy()
+    return strategy.extended.should_checkpoint
+
+
+def broadcast_from_chief(array):
+    """Rank 0's `array` on every rank of the current strategy (e.g. a shuffle order,
+    so that all replicas cut their shares out of the same global batches)."""
+    communicator = get_strategy().extended._communicator
+    if communicator.size == 1:
+        return array
+    buffer = xp.array(array, copy=True, order="C")
+    return communicator.broadcast(buffer, root=0)

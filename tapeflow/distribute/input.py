@@ -142,10 +142,8 @@ class DistributedDataset:
         self._options = options
 
     def __iter__(self):
-        communicator = self._strategy.extended._communicator
-        return DistributedIterator(_split_batches(self._dataset, communicator.rank,
-                                                  communicator.size,
-                                                  _static_batch_size(self._dataset)))
+        split = BatchSplitter(self._strategy, _static_batch_size(self._dataset))
+        return DistributedIterator(split(batch) for batch in self._dataset)
 
     @property
     def element_spec(self):
@@ -197,20 +195,57 @@ class DistributedIterator:
             raise OutOfRangeError(None, None, "End of sequence") from None
 
 
-def _split_batches(dataset, rank, size, declared):
-    """Yields replica `rank`'s slice of every batch (all of it when `size` is 1)."""
-    batch_size = declared
-    for batch in dataset:
-        leaves = [_as_tensor(leaf) for leaf in nest.flatten(batch)]
-        if size == 1:
-            yield nest.pack_sequence_as(batch, leaves)
-            continue
-        rows = _rows(leaves)
-        batch_size = max(batch_size or 0, rows)
-        share = -(-batch_size // size)                      # ceil(B / R)
-        start = min(rank * share, rows)
-        stop = min(start + share, rows)
-        yield nest.pack_sequence_as(batch, [wrap(t._value[start:stop]) for t in leaves])
+class BatchSplitter:
+    """Cuts this replica's rows out of global batches (the rule in the module docstring).
+
+    Args:
+      strategy: the strategy whose replica this process is.
+      batch_size: the global batch size B, if known; otherwise the largest batch
+        seen so far (the first one of a batched dataset).
+    """
+
+    def __init__(self, strategy, batch_size=None):
+        communicator = strategy.extended._communicator
+        self._rank, self._size = communicator.rank, communicator.size
+        self._batch_size = batch_size
+
+    def __call__(self, batch):
+        leaves = [None if leaf is None else _as_tensor(leaf) for leaf in nest.flatten(batch)]
+        if self._size > 1:
+            rows = _rows([leaf for leaf in leaves if leaf is not None])
+            self._batch_size = max(self._batch_size or 0, rows)
+            share = -(-self._batch_size // self._size)             # ceil(B / R)
+            start = min(self._rank * share, rows)
+            stop = min(start + share, rows)
+            leaves = [None if leaf is None else wrap(leaf._value[start:stop])
+                      for leaf in leaves]
+        return nest.pack_sequence_as(batch, leaves)
+
+
+class ReplicaSteps:
+    """Keras' epoch iterator, yielding `(step, this replica's share of the batch)`.
+
+    `fit` and `evaluate` under a strategy iterate this instead of the iterator
+    itself; any other attribute (`num_batches`, ...) is the wrapped iterator's.
+    """
+
+    def __init__(self, epoch_iterator, strategy):
+        self._epoch_iterator = epoch_iterator
+        self._split = BatchSplitter(strategy)
+
+    def __iter__(self):
+        for step, batch in self._epoch_iterator:
+            yield step, self._split(batch)
+
+    def __getattr__(self, name):
+        return getattr(self._epoch_iterator, name)
+
+
+def per_replica_steps(epoch_iterator, strategy):
+    """`epoch_iterator` as ReplicaSteps when `strategy` has several replicas, else itself."""
+    if strategy.num_replicas_in_sync == 1:
+        return epoch_iterator
+    return ReplicaSteps(epoch_iterator, strategy)
 
 
 def _rows(leaves):

@@ -106,3 +106,48 @@ def test_a_failing_rank_ends_the_job_with_its_traceback():
     assert result.returncode != 0
     assert "ValueError: rank 1 failed on purpose" in result.stderr
     assert "Traceback" in result.stderr
+
+
+def _history_and_weights(path):
+    data = np.load(path)
+    return ({k: data[k] for k in data.files if k.startswith("history_")},
+            {k: data[k] for k in data.files if k.startswith("w")}, data)
+
+
+def test_keras_fit_on_two_ranks_matches_one_process(tmp_path):
+    job = os.path.join(JOBS, "keras_fit.py")
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1")
+    _check(subprocess.run([sys.executable, job, str(tmp_path), "plain"], env=env,
+                          capture_output=True, text=True, timeout=240))
+    result = run_job([job, str(tmp_path), "strategy"])
+    _check(result)
+    assert result.stdout.count("Epoch 1/2") == 1           # only rank 0 prints progress
+    single_history, single_weights, _ = _history_and_weights(tmp_path / "plain-0.npz")
+    for rank in (0, 1):
+        history, weights, data = _history_and_weights(tmp_path / f"strategy-{rank}.npz")
+        assert sorted(history) == ["history_accuracy", "history_loss", "history_val_accuracy",
+                                   "history_val_loss"]
+        for key, values in single_history.items():        # metrics aggregated over ranks
+            np.testing.assert_allclose(history[key], values, rtol=1e-5, err_msg=key)
+        for key, values in single_weights.items():
+            np.testing.assert_allclose(weights[key], values, rtol=1e-4, atol=1e-6, err_msg=key)
+        assert int(data["saves"]) == (2 if rank == 0 else 0)   # ModelCheckpoint: rank 0 only
+    assert sorted(os.listdir(tmp_path / "logs")) == ["train", "validation"]
+    assert len(os.listdir(tmp_path / "logs" / "train")) == 1   # one TensorBoard writer
+
+
+def test_backup_and_restore_resumes_a_crashed_job(tmp_path):
+    job = os.path.join(JOBS, "keras_fit.py")
+    crashed = run_job([job, str(tmp_path), "backup-crash"])
+    assert crashed.returncode != 0 and crashed.stdout.count("Epoch 2/4") == 1
+    assert os.path.exists(tmp_path / "backup")              # written by rank 0
+    _check(run_job([job, str(tmp_path), "backup-resume"]))
+    _check(run_job([job, str(tmp_path), "backup-straight"]))
+    assert not os.path.exists(tmp_path / "backup")          # deleted when fit completed
+    _, straight, straight_data = _history_and_weights(tmp_path / "backup-straight-0.npz")
+    for rank in (0, 1):
+        _, resumed, data = _history_and_weights(tmp_path / f"backup-resume-{rank}.npz")
+        assert data["epochs_run"].tolist() == [2, 3]        # resumed at the third epoch
+        for key, values in straight.items():
+            np.testing.assert_array_equal(resumed[key], values, err_msg=key)
+    assert straight_data["epochs_run"].tolist() == [0, 1, 2, 3]

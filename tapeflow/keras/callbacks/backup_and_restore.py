@@ -12,6 +12,7 @@ import os
 import shutil
 
 from tapeflow._util.atomic import write_text
+from tapeflow.distribute.context import is_chief
 from tapeflow.keras.callbacks.callback import Callback
 
 
@@ -85,6 +86,8 @@ class BackupAndRestore(Callback):
             self._save_model()
 
     def _save_model(self):
+        if not self._is_chief():
+            return                  # under tf.distribute, only the chief (rank 0) writes
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint:
             for current, previous in ((self._weights_path, self._prev_weights_path),
@@ -107,7 +110,10 @@ class BackupAndRestore(Callback):
             return True
         return False
 
+    def _is_chief(self):
+        return is_chief(getattr(self.model, "distribute_strategy", None))
+
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and self._is_chief() and os.path.exists(self.backup_dir):
             shutil.rmtree(self.backup_dir)
         self.model._initial_epoch = None

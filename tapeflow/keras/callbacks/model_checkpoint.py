@@ -2,6 +2,7 @@
 import os
 import warnings
 
+from tapeflow.distribute.context import is_chief
 from tapeflow.keras.callbacks.monitor import MonitorCallback
 from tapeflow.keras.training.progbar import _write
 
@@ -98,6 +99,8 @@ class ModelCheckpoint(MonitorCallback):
         return False
 
     def _save_model(self, epoch, batch, logs):
+        if not is_chief(getattr(self.model, "distribute_strategy", None)):
+            return                  # under tf.distribute, only the chief (rank 0) saves
         logs = logs or {}
         filepath = self._get_file_path(epoch, batch, logs)
         if os.path.isdir(filepath):

@@ -25,6 +25,7 @@ from tapeflow.core.array_api import xp
 from tapeflow.core.convert import convert_to_tensor
 from tapeflow.core.tensor import Tensor, wrap
 from tapeflow.core.variable import Variable
+from tapeflow.distribute.context import broadcast_from_chief
 
 
 # -- packing ---------------------------------------------------------------------------------
@@ -208,11 +209,12 @@ class ArrayDataAdapter(DataAdapter):
 
     def _epoch_order(self):
         if self._shuffle and self._shuffle != "batch":
-            return xp.random.permutation(self.num_samples)
+            return broadcast_from_chief(xp.random.permutation(self.num_samples))
         order = xp.arange(self.num_samples)
         if self._shuffle == "batch":
             for start in range(0, self.num_samples, self.batch_size):
                 xp.random.shuffle(order[start:start + self.batch_size])
+            order = broadcast_from_chief(order)   # all replicas split the same batches
         return order
 
     def get_iterator(self):
@@ -371,6 +373,7 @@ class PyDatasetAdapter(DataAdapter):
         order = list(range(self.num_batches))
         if self._shuffle:
             xp.random.shuffle(order)
+            order = broadcast_from_chief(xp.asarray(order)).tolist()
         for index in order:
             yield _to_tensors(_with_class_weight(self._dataset[index], self._class_weight))
 

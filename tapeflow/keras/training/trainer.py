@@ -22,6 +22,7 @@ runs the Python step directly. A step that raises leaves every model, optimizer
 and metric variable as it was before the step (variables are never written in
 place, so the previous values are kept by reference and put back).
 """
+import functools
 import inspect
 import warnings
 
@@ -29,8 +30,11 @@ from tapeflow.core import nest
 from tapeflow.core.array_api import xp
 from tapeflow.core.tape import GradientTape
 from tapeflow.core.tensor import Tensor
+from tapeflow.distribute import context as distribute_context
+from tapeflow.distribute.input import per_replica_steps
 from tapeflow.graph.function import function
 from tapeflow.keras.callbacks.callback import CallbackList, pythonify_logs
+from tapeflow.keras.losses.loss import scale_loss_for_distribution, unscale_loss_for_distribution
 from tapeflow.keras.metrics.metric import Metric
 from tapeflow.keras.training import data_adapter
 from tapeflow.keras.training.compile_utils import CompileLoss, CompileMetrics
@@ -38,6 +42,15 @@ from tapeflow.ops import array as _array
 from tapeflow.ops import math as _math
 
 _TRAINER_METRIC_ATTRIBUTES = ("_loss_tracker", "_compile_metrics")
+
+
+def _in_strategy_scope(method):
+    """Runs `method` in the scope of the model's tf.distribute strategy."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.distribute_strategy.scope():
+            return method(self, *args, **kwargs)
+    return wrapper
 
 
 class Trainer:
@@ -63,6 +76,9 @@ class Trainer:
         self.history = None
         self._initial_epoch = None
         self._state_variables = None
+        # A model created in a tf.distribute strategy's scope trains with that strategy.
+        self._distribute_strategy = (distribute_context.get_strategy()
+                                     if distribute_context.has_strategy() else None)
 
     # ====================================================================================
     # compile
@@ -131,6 +147,11 @@ class Trainer:
             return [x._keras_history.operation.name for x in outputs]
         except AttributeError:
             return None
+
+    @property
+    def distribute_strategy(self):
+        """The tf.distribute strategy the model was created under (else the current one)."""
+        return self._distribute_strategy or distribute_context.get_strategy()
 
     @property
     def run_eagerly(self):
@@ -239,7 +260,7 @@ class Trainer:
         for loss in self.losses:
             if not loss.dtype.is_floating:
                 loss = _math.cast(loss, "float32")
-            losses.append(_math.reduce_sum(loss))
+            losses.append(scale_loss_for_distribution(_math.reduce_sum(loss)))
         if not losses:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         if len(losses) == 1:
@@ -272,7 +293,8 @@ class Trainer:
             y_pred = self(x, training=True)
             loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                       training=True)
-            self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+            self._loss_tracker.update_state(unscale_loss_for_distribution(loss),
+                                            sample_weight=_batch_size(x))
             if self.optimizer is not None:
                 loss = self.optimizer.scale_loss(loss)
         trainable_weights = self.trainable_weights
@@ -289,7 +311,8 @@ class Trainer:
         y_pred = self(x, training=False)
         loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                   training=False)
-        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        self._loss_tracker.update_state(unscale_loss_for_distribution(loss),
+                                        sample_weight=_batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
     def predict_step(self, data):
@@ -331,7 +354,7 @@ class Trainer:
     # ====================================================================================
     def _make_function(self, step):
         def one_step_on_data(data):
-            return step(data)
+            return self.distribute_strategy.run(step, args=(data,))
         one_step_on_data.__name__ = step.__name__
         if self.run_eagerly:
             return one_step_on_data
@@ -384,6 +407,7 @@ class Trainer:
     # ====================================================================================
     # fit / evaluate / predict
     # ====================================================================================
+    @_in_strategy_scope
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -429,9 +453,11 @@ class Trainer:
             x, y, sample_weight=sample_weight, batch_size=batch_size,
             steps_per_epoch=steps_per_epoch, shuffle=shuffle, class_weight=class_weight)
         if not isinstance(callbacks, CallbackList):
-            callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
+            callbacks = CallbackList(callbacks, add_history=True,
+                                     add_progbar=verbose != 0 and self._is_chief(),
                                      verbose=verbose, epochs=epochs,
                                      steps=epoch_iterator.num_batches, model=self)
+        epoch_iterator = per_replica_steps(epoch_iterator, self.distribute_strategy)
         self.stop_training = False
         train_function = self.make_train_function()
         callbacks.on_train_begin()
@@ -470,6 +496,7 @@ class Trainer:
         callbacks.on_train_end(logs=training_logs)
         return self.history
 
+    @_in_strategy_scope
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """The loss and metrics of the model on the data, after one pass over it.
@@ -489,8 +516,10 @@ class Trainer:
                 x, y, sample_weight=sample_weight, batch_size=batch_size,
                 steps_per_epoch=steps, shuffle=False)
         if not isinstance(callbacks, CallbackList):
-            callbacks = CallbackList(callbacks, add_progbar=verbose != 0, verbose=verbose,
-                                     epochs=1, steps=epoch_iterator.num_batches, model=self)
+            callbacks = CallbackList(callbacks, add_progbar=verbose != 0 and self._is_chief(),
+                                     verbose=verbose, epochs=1,
+                                     steps=epoch_iterator.num_batches, model=self)
+        epoch_iterator = per_replica_steps(epoch_iterator, self.distribute_strategy)
         test_function = self.make_test_function()
         self.stop_evaluating = False
         callbacks.on_test_begin()
@@ -595,6 +624,10 @@ class Trainer:
     # ====================================================================================
     # helpers
     # ====================================================================================
+    def _is_chief(self):
+        """Only the chief (rank 0) of a multi-worker strategy prints progress."""
+        return distribute_context.is_chief(self.distribute_strategy)
+
     def _assert_compile_called(self, method_name=None):
         if not self.compiled:
             raise ValueError("You must call `compile()` before using the model.")
@@ -631,6 +664,7 @@ class Trainer:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
 
 def _metrics_in(values):
     found = []
