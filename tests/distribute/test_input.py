@@ -107,3 +107,19 @@ def test_distribute_values_from_function():
     value = strategy.experimental_distribute_values_from_function(
         lambda context: context.replica_id_in_sync_group + 10 * context.num_replicas_in_sync)
     assert value == 21
+
+
+def test_an_empty_share_gives_zero_gradients():
+    """A short last batch can leave a replica no rows (as in TF): conv, pooling and
+    dense layers must still run forward and backward on 0 rows."""
+    model = tf.keras.Sequential([
+        tf.keras.Input((8, 8, 2)), tf.keras.layers.Conv2D(4, 3, activation="relu"),
+        tf.keras.layers.Conv2D(4, 3, groups=2), tf.keras.layers.MaxPooling2D(),
+        tf.keras.layers.Flatten(), tf.keras.layers.Dense(3)])
+    with tf.GradientTape() as tape:
+        loss = tf.nn.compute_average_loss(tf.reduce_sum(model(tf.zeros([0, 8, 8, 2])), axis=1),
+                                          global_batch_size=4)
+    gradients = tape.gradient(loss, model.trainable_variables)
+    assert float(loss) == 0.0
+    for gradient, variable in zip(gradients, model.trainable_variables):
+        assert gradient.shape == variable.shape and not np.any(gradient.numpy())

@@ -34,10 +34,10 @@ pytestmark = pytest.mark.skipif(
     reason="MPI tests need the mpi extra (mpi4py and an mpiexec): pip install \"tapeflow[mpi]\"")
 
 
-def run_job(args, ranks=2, timeout=240):
+def run_job(args, ranks=2, timeout=240, **environment):
     """Runs `python -m mpi4py <args>` on `ranks` processes; returns the CompletedProcess."""
     env = dict(os.environ, HYDRA_IFACE="lo", PYTHONPATH=ROOT, OMP_NUM_THREADS="1",
-               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", **environment)
     command = [MPIEXEC, "-n", str(ranks), sys.executable, "-m", "mpi4py", *args]
     before = set(glob.glob("/dev/shm/mpich*"))
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -151,3 +151,17 @@ def test_backup_and_restore_resumes_a_crashed_job(tmp_path):
         for key, values in straight.items():
             np.testing.assert_array_equal(resumed[key], values, err_msg=key)
     assert straight_data["epochs_run"].tolist() == [0, 1, 2, 3]
+
+
+def test_the_readme_example_trains_on_two_ranks():
+    from tests.shared_data import require_shared_data
+    data_dir = require_shared_data()
+    example = os.path.join(ROOT, "examples", "distributed_train.py")
+    result = run_job([example, "--epochs", "2", "--images", "1280"],
+                     TAPEFLOW_DATA_DIR=data_dir)
+    _check(result)
+    lines = result.stdout.splitlines()
+    assert [line.split("(")[1].split(",")[:2] for line in lines if line.startswith("Epoch")] \
+        == [["2 replicas", " 20 steps"]] * 2                  # printed by rank 0 only
+    losses = [float(line.split()[-1]) for line in lines if "loss:" in line]
+    assert losses[1] < losses[0]
