@@ -17,7 +17,9 @@ the per-replica size, usually sharded with
 
 Both accept a `tf.data.Dataset` or any re-iterable of batches (lists of NumPy
 arrays, a generator function's output, ...). Batches are yielded as plain
-tensors (values.py explains why, not as `PerReplica`).
+tensors (values.py explains why, not as `PerReplica`). Keras' `fit` and
+`evaluate` under a strategy split their batches with the same rule
+(`per_replica_steps`).
 """
 import enum
 

@@ -138,6 +138,8 @@ class Strategy:
         """Calls `dataset_fn(tf.distribute.InputContext)` for this process's input pipeline."""
         return input_lib.DistributedDatasetsFromFunction(self, dataset_fn, options)
 
+    experimental_distribute_datasets_from_function = distribute_datasets_from_function
+
     def experimental_distribute_values_from_function(self, value_fn):
         """`value_fn(tf.distribute.experimental.ValueContext)` for this process's replica."""
         replica_id = self._extended._communicator.rank

@@ -16,10 +16,12 @@ the same all-reduced gradients, so they stay equal. Plain `tf.Variable`s become:
   ONLY_FIRST_REPLICA takes replica 0's, NONE writes the local value), as TF does.
 - `SyncOnReadVariable` (synchronization=ON_READ: metric state): TF keeps a local
   value per replica and sums them when read outside `strategy.run`. Here every
-  rank holds that sum all the time: a write in a replica context all-reduces its
-  *change* (`new - current`), so reads anywhere (eager or traced, no extra
-  collective) give the aggregated value. The one difference from TF: a read
-  inside `strategy.run` also sees the aggregate, not the replica's share.
+  rank holds that sum all the time: writes all-reduce their *change*
+  (`assign_add`/`assign_sub` their delta, `assign` inside `run` the difference
+  `new - current`; `assign` outside `run`, e.g. a metric's reset, sets the sum
+  itself). So reads anywhere, eager or traced, give the aggregated value with no
+  collective on read. The one difference from TF: a read inside `strategy.run`
+  also sees the aggregate, not the replica's own share.
 
 Other Variable subclasses (Keras weights) are broadcast but keep their class.
 """
