@@ -34,11 +34,11 @@ pytestmark = pytest.mark.skipif(
     reason="MPI tests need the mpi extra (mpi4py and an mpiexec): pip install \"tapeflow[mpi]\"")
 
 
-def run_job(args, ranks=2, timeout=240, **environment):
+def run_job(args, ranks=2, timeout=240, runner=("-m", "mpi4py"), **environment):
     """Runs `python -m mpi4py <args>` on `ranks` processes; returns the CompletedProcess."""
     env = dict(os.environ, HYDRA_IFACE="lo", PYTHONPATH=ROOT, OMP_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", **environment)
-    command = [MPIEXEC, "-n", str(ranks), sys.executable, "-m", "mpi4py", *args]
+    command = [MPIEXEC, "-n", str(ranks), sys.executable, *runner, *args]
     before = set(glob.glob("/dev/shm/mpich*"))
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env=env, cwd=ROOT, start_new_session=True)
@@ -101,8 +101,10 @@ def test_two_replicas_train_the_seed_model_like_one_process(tmp_path):
         np.testing.assert_array_equal(rank0[key], rank1[key], err_msg=key)
 
 
-def test_a_failing_rank_ends_the_job_with_its_traceback():
-    result = run_job([os.path.join(JOBS, "failing.py")], timeout=120)
+@pytest.mark.parametrize("runner", [("-m", "mpi4py"), ()], ids=["-m mpi4py", "plain python"])
+def test_a_failing_rank_ends_the_job_with_its_traceback(runner):
+    """With or without mpi4py's runner (tapeflow's excepthook aborts the job then)."""
+    result = run_job([os.path.join(JOBS, "failing.py")], timeout=120, runner=runner)
     assert result.returncode != 0
     assert "ValueError: rank 1 failed on purpose" in result.stderr
     assert "Traceback" in result.stderr
