@@ -16,6 +16,7 @@ releases the GIL): large image ops, file decoding, I/O.
 import collections
 import queue
 import threading
+import time
 import weakref
 
 from tapeflow.core.errors import op_error
@@ -44,13 +45,14 @@ def parallelism(num_parallel_calls, ctx, op_name):
 # -- a pool of worker threads ------------------------------------------------------------------
 
 class _Task:
-    """One call on a worker thread: its result or error, and a flag when done."""
+    """A chunk of inputs for one worker: per input its (result, error), when done."""
 
-    __slots__ = ("result", "error", "done", "notify")
+    __slots__ = ("inputs", "results", "seconds", "done", "notify")
 
-    def __init__(self, notify=None):
-        self.result = None
-        self.error = None
+    def __init__(self, inputs, notify=None):
+        self.inputs = inputs
+        self.results = None
+        self.seconds = 0.0
         self.done = threading.Event()
         self.notify = notify
 
@@ -61,24 +63,29 @@ class _Task:
 
     @classmethod
     def failed(cls, error, notify=None):
-        task = cls(notify)
-        task.error = error
+        task = cls((), notify)
+        task.results = [(None, error)]
         task.finish()
         return task
 
 
 def _work(tasks, stop):
+    clock = time.perf_counter
     while True:
         item = tasks.get()
         if item is None or stop.is_set():
             return
-        task, fn, argument = item
-        try:
-            task.result = fn(argument)
-        except Exception as error:
-            task.error = error
+        task, fn = item
+        start = clock()
+        results = []
+        for argument in task.inputs:
+            try:
+                results.append((fn(argument), None))
+            except Exception as error:
+                results.append((None, error))
+        task.inputs, task.results, task.seconds = None, results, clock() - start
         task.finish()
-        del task, fn, argument, item
+        del task, fn, item, results
 
 
 class WorkerPool:
@@ -93,9 +100,10 @@ class WorkerPool:
         for thread in self._threads:
             thread.start()
 
-    def submit(self, fn, argument, notify=None):
-        task = _Task(notify)
-        self._tasks.put((task, fn, argument))
+    def submit(self, fn, inputs, notify=None):
+        """Runs `fn` on each of `inputs` (a list) on one worker; returns the _Task."""
+        task = _Task(inputs, notify)
+        self._tasks.put((task, fn))
         return task
 
     def close(self):
@@ -115,9 +123,16 @@ def _join(threads):
 class ParallelApplyIterator:
     """`fn` applied to each input on a pool; results in input order unless not deterministic.
 
-    At most `depth` calls are in flight. Inputs are pulled on the consumer's
-    thread, so the input iterator is only ever used by one thread.
+    Inputs go to the workers in chunks, sized so that a chunk takes about
+    `_CHUNK_SECONDS`: one input at a time for slow functions (file decoding),
+    up to `_MAX_CHUNK` for fast ones, whose cost would otherwise be dominated by
+    handing work between threads. At most two chunks per worker are in flight.
+    Inputs are pulled on the consumer's thread, so the input iterator is only
+    ever used by one thread.
     """
+
+    _CHUNK_SECONDS = 0.002
+    _MAX_CHUNK = 64
 
     def __init__(self, inputs, fn, threads, deterministic, name):
         self._inputs = inputs
@@ -125,7 +140,9 @@ class ParallelApplyIterator:
         self._pool = WorkerPool(threads, name)
         self._finalizer = weakref.finalize(self, self._pool.close)
         self._depth = 2 * threads
+        self._chunk = 1
         self._pending = collections.deque()
+        self._ready = collections.deque()   # (result, error) of the chunk being handed out
         self._completed = None if deterministic else queue.SimpleQueue()
         self._inputs_left = True
 
@@ -134,31 +151,44 @@ class ParallelApplyIterator:
 
     def _fill(self):
         while self._inputs_left and len(self._pending) < self._depth:
+            chunk = []
             try:
-                value = next(self._inputs)
+                for _ in range(self._chunk):
+                    chunk.append(next(self._inputs))
             except StopIteration:
                 self._inputs_left = False
             except Exception as error:   # an input error takes its place in the order
+                if chunk:
+                    self._pending.append(self._pool.submit(self._fn, chunk, self._completed))
                 self._pending.append(_Task.failed(error, self._completed))
                 return
-            else:
-                self._pending.append(self._pool.submit(self._fn, value, self._completed))
+            if chunk:
+                self._pending.append(self._pool.submit(self._fn, chunk, self._completed))
 
-    def __next__(self):
-        self._fill()
-        if not self._pending:
-            self.close()
-            raise StopIteration
+    def _next_task(self):
         if self._completed is None:
             task = self._pending.popleft()
             task.done.wait()
         else:
             task = self._completed.get()
             self._pending.remove(task)
-        if task.error is not None:
-            error, task.error = task.error, None
+        if task.seconds:
+            per_input = task.seconds / len(task.results)
+            self._chunk = max(1, min(self._MAX_CHUNK,
+                                     int(self._CHUNK_SECONDS / max(per_input, 1e-9))))
+        return task
+
+    def __next__(self):
+        while not self._ready:
+            self._fill()
+            if not self._pending:
+                self.close()
+                raise StopIteration
+            self._ready.extend(self._next_task().results)
+        result, error = self._ready.popleft()
+        if error is not None:
             raise error
-        return task.result
+        return result
 
     def close(self):
         self._finalizer()
