@@ -262,22 +262,22 @@ class Variable(TensorLike, metaclass=_VariableMeta):
         return self._value.shape[0]
 
     def __iter__(self):
-        return iter(self.value())
+        return iter(self.read_value())
 
     def __bool__(self):
-        return bool(self.value())
+        return bool(self.read_value())
 
     def __float__(self):
-        return float(self.value())
+        return float(self.read_value())
 
     def __int__(self):
-        return int(self.value())
+        return int(self.read_value())
 
     def __index__(self):
-        return self.value().__index__()
+        return self.read_value().__index__()
 
     def __format__(self, spec):
-        return format(self.value(), spec)
+        return format(self.read_value(), spec)
 
     def __hash__(self):
         raise TypeError("Variable is unhashable. Instead, use variable.ref() as the key. "
@@ -335,7 +335,7 @@ class Variable(TensorLike, metaclass=_VariableMeta):
 
     def _assignable(self, value):
         if isinstance(value, Variable):
-            value = value.value()
+            value = value.read_value()
         tensor = _convert.convert_to_tensor(value, dtype=self._dtype)
         dims = tensor._static_dims()
         if not self._shape.is_compatible_with(TensorShape(dims)):

@@ -7,7 +7,7 @@ import importlib as _importlib
 
 _SUBMODULES = ("layers", "models", "losses", "metrics", "optimizers", "initializers",
                "regularizers", "activations", "constraints", "callbacks", "datasets",
-               "utils", "backend", "mixed_precision", "preprocessing", "saving")
+               "utils", "backend", "mixed_precision", "preprocessing", "saving", "random")
 
 # Top-level names: name -> module that defines it.
 _NAMES = {
@@ -15,6 +15,14 @@ _NAMES = {
     "Sequential": "tapeflow.keras.models",
     "Input": "tapeflow.keras.layers",
     "Layer": "tapeflow.keras.layers",
+    "InputSpec": "tapeflow.keras.layers",
+    "Variable": "tapeflow.keras.variables",
+    "KerasTensor": "tapeflow.keras.layers.symbolic",
+    "Operation": "tapeflow.keras.layers.symbolic",
+    "DTypePolicy": "tapeflow.keras.dtype_policies",
+    "Initializer": "tapeflow.keras.initializers",
+    "Regularizer": "tapeflow.keras.regularizers",
+    "Constraint": "tapeflow.keras.constraints",
 }
 
 
@@ -24,7 +32,8 @@ def __getattr__(name):
         globals()[name] = module
         return module
     if name in _NAMES:
-        value = getattr(_importlib.import_module(_NAMES[name]), name)
+        module = _importlib.import_module(_NAMES[name])
+        value = getattr(module, name) if name != "Variable" else module.KerasVariable
         globals()[name] = value
         return value
     raise AttributeError(f"module 'tapeflow.keras' has no attribute {name!r}")

@@ -16,6 +16,7 @@ from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
 from tapeflow.core.convert import convert_to_tensor
 from tapeflow.core.dispatch import apply
+from tapeflow.core.tape import is_zero_filler
 from tapeflow.core.errors import InvalidArgumentError, op_error
 from tapeflow.core.op import Op
 from tapeflow.core.shape import TensorShape, broadcast_shapes
@@ -44,9 +45,10 @@ def _softmax_vjp(g, logits):
 
 
 def _is_zero(g):
-    """True for an eager all-zero tensor: the tape's filler for an output nobody
-    differentiated. Terms linear in g can then be skipped exactly; a traced g is
-    never inspected."""
+    """True for the tape's zeros for an output nobody differentiated (eager or traced),
+    or any eager all-zero tensor: terms linear in g can then be skipped exactly."""
+    if is_zero_filler(g):
+        return True
     value = getattr(g, "_value", None)
     return value is not None and not value.any()
 

@@ -118,6 +118,8 @@ def _max_pool(x, rank, op_name, ksize, strides, padding, explicit_paddings):
 
 def _max_pool_grad(x, y, dy, ksize, strides, padding, explicit_paddings):
     g = _pool_geometry(x.shape, ksize, strides, padding, explicit_paddings)
+    if _covers_exactly(g, x.shape):
+        return _tiled_max_pool_grad(x, y, dy, g)
     padded = pad_spatial(x, g.pads, _lowest(x.dtype))
     exact = _covers_exactly(g, x.shape)
     # When the windows tile the input every dx pixel is written once, so no zeroing.
@@ -133,6 +135,26 @@ def _max_pool_grad(x, y, dy, ksize, strides, padding, explicit_paddings):
         xp.logical_not(hit, out=hit)
         xp.multiply(unclaimed, hit, out=unclaimed)
     return crop_spatial(dx, g.pads, x.shape[1:-1])
+
+
+def _tiled_max_pool_grad(x, y, dy, g):
+    """Windows that tile the input (the usual 2x2, stride 2): the maxima are found by one
+    broadcast comparison on a reshaped view, then handed the gradient position by
+    position, each window's first maximum only (TF's rule; ties are common after relu).
+    """
+    windows = (x.shape[0],) + tuple(v for o, k in zip(g.out, g.kernel) for v in (o, k)) + (
+        x.shape[-1],)
+    expand = (slice(None),) + (slice(None), None) * len(g.out) + (slice(None),)
+    hits = x.reshape(windows) == y[expand]
+    dx = xp.empty(windows, dtype=dy.dtype)
+    claimed = xp.zeros(y.shape, dtype=bool)
+    for offset in g.offsets:
+        index = (slice(None),) + tuple(v for o in offset for v in (slice(None), o)) + (
+            slice(None),)
+        first = hits[index] & ~claimed
+        xp.multiply(first, dy, out=dx[index])
+        claimed |= first
+    return dx.reshape(x.shape)
 
 
 def _max_pool_grad_grad(x, y, ddx, ksize, strides, padding, explicit_paddings):

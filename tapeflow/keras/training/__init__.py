@@ -1,0 +1,1 @@
+"""Training APIs of Keras models (compile/fit/evaluate/predict): see trainer.py."""
