@@ -5,7 +5,7 @@ from tapeflow.data.options import (AUTOTUNE, INFINITE_CARDINALITY, SHARD_HINT,
                                    UNKNOWN_CARDINALITY, AutoShardPolicy, AutotuneAlgorithm,
                                    AutotuneOptions, DistributeOptions, ExternalStatePolicy,
                                    OptimizationOptions, ServiceOptions, ThreadingOptions)
-from tapeflow.data.readers import CsvDataset
+from tapeflow.data.readers import CsvDataset, make_csv_dataset
 from tapeflow.data.structure import DatasetSpec
 from tapeflow.data.transforms import assert_cardinality
 
@@ -16,7 +16,7 @@ __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "SHARD_HIN
            "cardinality", "choose_from_datasets", "enumerate_dataset", "get_single_element",
            "get_structure", "ignore_errors", "sample_from_datasets", "scan", "take_while",
            "unbatch", "unique", "group_by_window", "bucket_by_sequence_length", "Counter",
-           "RandomDataset", "from_list", "get_next_as_optional"]
+           "RandomDataset", "from_list", "get_next_as_optional", "make_csv_dataset"]
 
 
 def cardinality(dataset):

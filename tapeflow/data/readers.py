@@ -4,6 +4,7 @@ Files are read lazily, one line at a time, when the dataset is iterated, so a
 pipeline over large files holds only what it is processing. Strings are bytes
 (`tf.string`), lines lose their `\\n` or `\\r\\n`.
 """
+import collections
 import glob
 import gzip
 import io
@@ -318,3 +319,115 @@ def _quoted(line, i):
             i = end + 2
             continue
         return b"".join(parts), end + 1
+
+
+# -- make_csv_dataset -------------------------------------------------------------------------
+
+_INFERRED_TYPES = (dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64, dtypes.string)
+
+
+def make_csv_dataset(file_pattern, batch_size, column_names=None, column_defaults=None,
+                     label_name=None, select_columns=None, field_delim=",",
+                     use_quote_delim=True, na_value="", header=True, num_epochs=None,
+                     shuffle=True, shuffle_buffer_size=10000, shuffle_seed=None,
+                     prefetch_buffer_size=None, num_parallel_reads=None, sloppy=False,
+                     num_rows_for_inference=100, compression_type=None, ignore_errors=False,
+                     encoding="utf-8"):
+    """Batches of CSV records as (OrderedDict of columns[, label]) (TF's `make_csv_dataset`).
+
+    Column names come from the header of the first file unless given; column types
+    are inferred from the first `num_rows_for_inference` rows (int32, int64, float32,
+    float64, then string) unless `column_defaults` are given. With `num_epochs=None`
+    the data repeats forever and batches have exactly `batch_size` records.
+    """
+    from tapeflow.data.options import AUTOTUNE
+    filenames = sorted({path for pattern in _as_strings(file_pattern, "file_pattern")
+                        for path in glob.glob(pattern)})
+    if not filenames:
+        raise ValueError(f"No files match `file_pattern` {file_pattern}.")
+    delim = field_delim.encode() if isinstance(field_delim, str) else field_delim
+    names = _column_names(filenames[0], column_names, header, delim, use_quote_delim,
+                          compression_type, encoding)
+    selected = _selected_columns(names, select_columns)
+    names = [names[i] for i in selected]
+    if label_name is not None and label_name not in names:
+        raise ValueError("`label_name` provided must be one of the columns: "
+                         f"{names}. Received: {label_name}.")
+    if column_defaults is None:
+        column_defaults = _infer_defaults(filenames[0], selected, header, delim,
+                                          use_quote_delim, na_value, num_rows_for_inference,
+                                          compression_type)
+    dataset = CsvDataset(filenames, column_defaults, compression_type, header=header,
+                         field_delim=field_delim, use_quote_delim=use_quote_delim,
+                         na_value=na_value, select_cols=selected)
+    if ignore_errors:
+        dataset = dataset.ignore_errors()
+    if shuffle:
+        dataset = dataset.shuffle(shuffle_buffer_size, seed=shuffle_seed)
+    dataset = dataset.repeat(num_epochs).batch(batch_size, drop_remainder=num_epochs is None)
+
+    def to_columns(*columns):
+        features = collections.OrderedDict(zip(names, columns))
+        if label_name is None:
+            return features
+        label = features.pop(label_name)
+        return features, label
+    dataset = dataset.map(to_columns, num_parallel_calls=AUTOTUNE)
+    return dataset.prefetch(AUTOTUNE if prefetch_buffer_size is None else prefetch_buffer_size)
+
+
+def _column_names(path, column_names, header, delim, use_quotes, compression, encoding):
+    if column_names is not None:
+        return list(column_names)
+    if not header:
+        raise ValueError("Expected `column_names` or `header` arguments. Neither was provided.")
+    first = next(_records(_lines(path, _compression(compression)), delim, use_quotes), None)
+    if first is None or isinstance(first, Exception):
+        raise ValueError(f"Could not read a header line from {path}.")
+    return [field.decode(encoding) for field in first]
+
+
+def _selected_columns(names, select_columns):
+    if select_columns is None:
+        return list(range(len(names)))
+    indices = []
+    for column in select_columns:
+        if isinstance(column, str):
+            if column not in names:
+                raise ValueError(f"Column {column} specified in `select_columns` must be of "
+                                 f"one of the columns: {dict.fromkeys(names).keys()}.")
+            indices.append(names.index(column))
+        else:
+            indices.append(int(column))
+    return sorted(set(indices))
+
+
+def _infer_defaults(path, selected, header, delim, use_quotes, na_value, rows, compression):
+    """Zero defaults of the narrowest type that parses every value seen in the first rows."""
+    na = na_value.encode() if isinstance(na_value, str) else na_value
+    kinds = [0] * len(selected)   # index into _INFERRED_TYPES, per selected column
+    lines = _lines(path, _compression(compression))
+    if header:
+        next(lines, None)
+    for count, fields in enumerate(_records(lines, delim, use_quotes)):
+        if count >= rows or isinstance(fields, Exception):
+            break
+        for position, column in enumerate(selected):
+            value = fields[column] if column < len(fields) else b""
+            if value in (b"", na):
+                continue
+            while not _parses_as(value, _INFERRED_TYPES[kinds[position]]):
+                kinds[position] += 1
+    zeros = {dtypes.string: ""}
+    return [[zeros.get(_INFERRED_TYPES[k], 0)] if _INFERRED_TYPES[k] is dtypes.string
+            else xp.zeros(1, _INFERRED_TYPES[k]._np) for k in kinds]
+
+
+def _parses_as(value, dtype):
+    if dtype is dtypes.string:
+        return True
+    try:
+        _parse_number(value, dtype, 0)
+        return True
+    except InvalidArgumentError:
+        return False

@@ -195,3 +195,34 @@ def test_list_files(text_files, monkeypatch):
     with pytest.raises(tf.errors.InvalidArgumentError,
                        match="No files matched pattern: \\*.none, \\*.nada"):
         D.list_files(["*.none", "*.nada"])
+
+
+def test_make_csv_dataset(tmp_path):
+    # Expected values: TF 2.21's make_csv_dataset on the same file.
+    path = tmp_path / "h.csv"
+    path.write_bytes(b'a,b,name,score\n1,2.5,x,10\n3,,y,20\n5,4.5,"z,q",30\n')
+    make = tf.data.experimental.make_csv_dataset
+    ds = make(str(path), batch_size=2, shuffle=False, num_epochs=1)
+    assert str(ds.element_spec) == (
+        "OrderedDict([('a', TensorSpec(shape=(None,), dtype=tf.int32, name=None)), "
+        "('b', TensorSpec(shape=(None,), dtype=tf.float32, name=None)), "
+        "('name', TensorSpec(shape=(None,), dtype=tf.string, name=None)), "
+        "('score', TensorSpec(shape=(None,), dtype=tf.int32, name=None))])")
+    assert [{k: v.numpy().tolist() for k, v in b.items()} for b in ds] == [
+        {"a": [1, 3], "b": [2.5, 0.0], "name": [b"x", b"y"], "score": [10, 20]},
+        {"a": [5], "b": [4.5], "name": [b"z,q"], "score": [30]}]
+    forever = make(str(path), batch_size=2, label_name="score", shuffle=False)
+    features, label = next(iter(forever))
+    assert int(forever.cardinality()) == tf.data.INFINITE_CARDINALITY
+    assert list(features) == ["a", "b", "name"] and label.numpy().tolist() == [10, 20]
+    assert forever.element_spec[1] == tf.TensorSpec([2], tf.int32)
+    typed = make(str(path), batch_size=3, column_defaults=[0.0, 0.0, "", 0], num_epochs=1,
+                 shuffle=False)
+    assert next(iter(typed))["a"].numpy().tolist() == [1.0, 3.0, 5.0]
+    picked = make(str(path), batch_size=3, select_columns=["a", "score"], label_name="score",
+                  num_epochs=1, shuffle=False)
+    assert list(picked.element_spec[0]) == ["a"]
+    with pytest.raises(ValueError, match="`label_name` provided must be one of the columns"):
+        make(str(path), batch_size=3, label_name="nope")
+    with pytest.raises(ValueError, match="Column nope specified in `select_columns`"):
+        make(str(path), batch_size=3, select_columns=["nope"])
