@@ -114,10 +114,12 @@ class WorkerPool:
 
 
 def _join(threads):
+    """Waits (at most _JOIN_TIMEOUT in all) for threads busy with their last element."""
     current = threading.current_thread()
+    deadline = time.monotonic() + _JOIN_TIMEOUT
     for thread in threads:
         if thread is not current:
-            thread.join(_JOIN_TIMEOUT)
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class ParallelApplyIterator:
