@@ -9,12 +9,13 @@ import glob
 import gzip
 import io
 import os
+import struct
 import zlib
 
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
 from tapeflow.core.convert import convert_to_tensor
-from tapeflow.core.errors import InvalidArgumentError, NotFoundError, op_error
+from tapeflow.core.errors import DataLossError, InvalidArgumentError, NotFoundError, op_error
 from tapeflow.core.spec import TensorSpec
 from tapeflow.core.tensor import TensorLike
 from tapeflow.data.dataset import Dataset, int_arg, iteration_error
@@ -431,3 +432,123 @@ def _parses_as(value, dtype):
         return True
     except InvalidArgumentError:
         return False
+
+
+# -- binary records --------------------------------------------------------------------------------
+
+class FixedLengthRecordDataset(Dataset):
+    """Records of `record_bytes` bytes from binary files, after a header, before a footer."""
+
+    _repr_name = "FixedLengthRecordDatasetV2"
+
+    def __init__(self, filenames, record_bytes, header_bytes=None, footer_bytes=None,
+                 buffer_size=None, compression_type=None, num_parallel_reads=None, name=None):
+        self._filenames = _as_strings(filenames, "filenames")
+        self._record = int_arg(record_bytes, "record_bytes")
+        self._header = int_arg(header_bytes or 0, "header_bytes")
+        self._footer = int_arg(footer_bytes or 0, "footer_bytes")
+        self._compression = _compression(compression_type)
+        self._element_spec = TensorSpec((), dtypes.string)
+
+    def _iterator(self, ctx):
+        for path in _filenames(self._filenames):
+            with _open(path, self._compression) as stream:
+                data = stream.read()
+            body = len(data) - self._header - self._footer
+            if body % self._record:
+                raise iteration_error(
+                    InvalidArgumentError,
+                    f"Excluding the header ({self._header} bytes) and footer ({self._footer} "
+                    f"bytes), input file \"{path}\" has body length {body} bytes, which is not "
+                    f"an exact multiple of the record length ({self._record} bytes).")
+            for start in range(self._header, self._header + body, self._record):
+                yield (_scalar_bytes(data[start:start + self._record]),)
+
+    def _cardinality(self):
+        return UNKNOWN_CARDINALITY
+
+
+class TFRecordDataset(Dataset):
+    """The records of TFRecord files, checked against their CRC-32C checksums.
+
+    A record is: its length (uint64, little-endian), the masked CRC-32C of the
+    length, the data, the masked CRC-32C of the data. A bad checksum raises
+    DataLossError, as in TF. (The checksums are computed in Python: about
+    2 MB/s.)
+    """
+
+    _repr_name = "TFRecordDatasetV2"
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None,
+                 num_parallel_reads=None, name=None):
+        self._filenames = _as_strings(filenames, "filenames")
+        self._compression = _compression(compression_type)
+        self._parallel_reads = (None if num_parallel_reads is None
+                                else int_arg(num_parallel_reads, "num_parallel_reads"))
+        self._element_spec = TensorSpec((), dtypes.string)
+
+    def _file_records(self, path):
+        with _open(path, self._compression) as stream:
+            yield from ((_scalar_bytes(record),) for record in _tfrecords(stream))
+
+    def _iterator(self, ctx):
+        names = _filenames(self._filenames)
+        if self._parallel_reads and self._parallel_reads > 1:
+            return interleave(names, self._file_records, self._parallel_reads, 1)
+        return (record for path in names for record in self._file_records(path))
+
+    def _cardinality(self):
+        return UNKNOWN_CARDINALITY
+
+
+def _tfrecords(stream):
+    offset = 0
+    while True:
+        header = stream.read(12)
+        if not header:
+            return
+        if len(header) < 12:
+            raise _truncated(offset)
+        length, length_crc = struct.unpack("<QI", header)
+        if masked_crc32c(header[:8]) != length_crc:
+            hint = " (Is this even a TFRecord file?)" if offset == 0 else ""
+            raise iteration_error(DataLossError, f"corrupted record at {offset}{hint}")
+        data = stream.read(length + 4)
+        if len(data) < length + 4:
+            raise _truncated(offset)
+        if masked_crc32c(data[:length]) != struct.unpack("<I", data[length:])[0]:
+            raise iteration_error(DataLossError, f"corrupted record at {offset + 12}")
+        yield data[:length]
+        offset += 12 + length + 4
+
+
+def _truncated(offset):
+    return iteration_error(DataLossError, f"truncated record at {offset}' failed with Read less "
+                           "bytes than requested")
+
+
+def _crc32c_table():
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+        table.append(crc)
+    return table
+
+
+_CRC32C_TABLE = _crc32c_table()
+
+
+def crc32c(data):
+    """The CRC-32C (Castagnoli) checksum of `data`."""
+    crc, table = 0xFFFFFFFF, _CRC32C_TABLE
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def masked_crc32c(data):
+    """TFRecord's masked checksum: the CRC rotated right by 15 bits, plus a constant."""
+    crc = crc32c(data)
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF

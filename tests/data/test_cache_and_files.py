@@ -226,3 +226,47 @@ def test_make_csv_dataset(tmp_path):
         make(str(path), batch_size=3, label_name="nope")
     with pytest.raises(ValueError, match="Column nope specified in `select_columns`"):
         make(str(path), batch_size=3, select_columns=["nope"])
+
+
+# The first two records of a file written by TF's tf.io.TFRecordWriter: b"hello" and b"".
+TF_RECORDS = (b"\x05\x00\x00\x00\x00\x00\x00\x00\xea\xb2\x04>hello\xbb\x1f\x1c\x19"
+              b"\x00\x00\x00\x00\x00\x00\x00\x00)\x03\x98\x07\xd8\xea\x82\xa2")
+
+
+def test_crc32c_check_value():
+    from tapeflow.data.readers import crc32c
+    assert crc32c(b"123456789") == 0xE3069283   # the standard CRC-32C check value
+
+
+def test_tfrecord_dataset(tmp_path):
+    path = tmp_path / "r.tfrecord"
+    path.write_bytes(TF_RECORDS)
+    ds = tf.data.TFRecordDataset([str(path)])
+    assert repr(ds).startswith("<TFRecordDatasetV2 ")
+    assert int(ds.cardinality()) == tf.data.UNKNOWN_CARDINALITY
+    assert list(ds.as_numpy_iterator()) == [b"hello", b""]
+    (tmp_path / "r.gz").write_bytes(gzip.compress(TF_RECORDS))
+    assert list(tf.data.TFRecordDataset(str(tmp_path / "r.gz"), "GZIP").as_numpy_iterator()) \
+        == [b"hello", b""]
+    # TF's errors for the same damage (DataLossError with the record's offset)
+    for damage, message in ((14, "corrupted record at 12"),
+                            (2, r"corrupted record at 0 \(Is this even a TFRecord file\?\)")):
+        bad = bytearray(TF_RECORDS)
+        bad[damage] ^= 1
+        path.write_bytes(bytes(bad))
+        with pytest.raises(tf.errors.DataLossError, match=message):
+            list(tf.data.TFRecordDataset(str(path)))
+    path.write_bytes(TF_RECORDS[:-3])
+    with pytest.raises(tf.errors.DataLossError, match="truncated record at 21"):
+        list(tf.data.TFRecordDataset(str(path)))
+
+
+def test_fixed_length_records(tmp_path):
+    path = tmp_path / "fl.bin"
+    path.write_bytes(b"HDR" + b"abcdefgh" + b"FT")
+    ds = tf.data.FixedLengthRecordDataset(str(path), 4, header_bytes=3, footer_bytes=2)
+    assert list(ds.as_numpy_iterator()) == [b"abcd", b"efgh"]
+    path.write_bytes(b"HDR" + b"abcdefghxy" + b"FT")
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="has body length 10 bytes, which is not an exact multiple"):
+        list(ds)
