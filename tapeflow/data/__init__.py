@@ -10,11 +10,11 @@ from tapeflow.data.dataset import Dataset, DatasetV2
 from tapeflow.data.iterator import NumpyIterator, OwnedIterator
 from tapeflow.data.options import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY,
                                    Options, ThreadingOptions)
-from tapeflow.data.readers import TextLineDataset
+from tapeflow.data.readers import FixedLengthRecordDataset, TextLineDataset, TFRecordDataset
 from tapeflow.data.structure import DatasetSpec
 
 Iterator = OwnedIterator
 
-__all__ = ["AUTOTUNE", "Dataset", "DatasetSpec", "DatasetV2", "INFINITE_CARDINALITY",
-           "Iterator", "NumpyIterator", "Options", "TextLineDataset", "ThreadingOptions",
-           "UNKNOWN_CARDINALITY", "experimental"]
+__all__ = ["AUTOTUNE", "Dataset", "DatasetSpec", "DatasetV2", "FixedLengthRecordDataset",
+           "INFINITE_CARDINALITY", "Iterator", "NumpyIterator", "Options", "TFRecordDataset",
+           "TextLineDataset", "ThreadingOptions", "UNKNOWN_CARDINALITY", "experimental"]

@@ -5,7 +5,7 @@ from tapeflow.data.options import (AUTOTUNE, INFINITE_CARDINALITY, SHARD_HINT,
                                    UNKNOWN_CARDINALITY, AutoShardPolicy, AutotuneAlgorithm,
                                    AutotuneOptions, DistributeOptions, ExternalStatePolicy,
                                    OptimizationOptions, ServiceOptions, ThreadingOptions)
-from tapeflow.data.readers import CsvDataset
+from tapeflow.data.readers import CsvDataset, make_csv_dataset
 from tapeflow.data.structure import DatasetSpec
 from tapeflow.data.transforms import assert_cardinality
 
@@ -16,7 +16,9 @@ __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "SHARD_HIN
            "cardinality", "choose_from_datasets", "enumerate_dataset", "get_single_element",
            "get_structure", "ignore_errors", "sample_from_datasets", "scan", "take_while",
            "unbatch", "unique", "group_by_window", "bucket_by_sequence_length", "Counter",
-           "RandomDataset", "from_list", "get_next_as_optional"]
+           "RandomDataset", "from_list", "get_next_as_optional", "make_csv_dataset",
+           "map_and_batch", "parallel_interleave", "shuffle_and_repeat", "prefetch_to_device",
+           "copy_to_device", "at"]
 
 
 def cardinality(dataset):
@@ -105,3 +107,46 @@ def bucket_by_sequence_length(element_length_func, bucket_boundaries, bucket_bat
     return lambda dataset: dataset.bucket_by_sequence_length(
         element_length_func, bucket_boundaries, bucket_batch_sizes, padded_shapes,
         padding_values, pad_to_bucket_boundary, no_padding, drop_remainder)
+
+
+def map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remainder=False,
+                  num_parallel_calls=None):
+    """`map` then `batch` (TF fuses them; the elements are the same)."""
+    calls = num_parallel_calls if num_parallel_calls is not None else num_parallel_batches
+    return lambda dataset: dataset.map(map_func, num_parallel_calls=calls).batch(
+        batch_size, drop_remainder=drop_remainder)
+
+
+def parallel_interleave(map_func, cycle_length, block_length=1, sloppy=False,
+                        buffer_output_elements=None, prefetch_input_elements=None):
+    """`interleave` with each open dataset produced on its own thread."""
+    return lambda dataset: dataset.interleave(map_func, cycle_length, block_length,
+                                              num_parallel_calls=cycle_length,
+                                              deterministic=not sloppy)
+
+
+def shuffle_and_repeat(buffer_size, count=None, seed=None):
+    """`shuffle(buffer_size, seed).repeat(count)`, a new order each epoch."""
+    return lambda dataset: dataset.shuffle(buffer_size, seed=seed).repeat(count)
+
+
+def prefetch_to_device(device, buffer_size=None):
+    """`prefetch` (tapeflow has one device, the CPU)."""
+    return lambda dataset: dataset.prefetch(AUTOTUNE if buffer_size is None else buffer_size)
+
+
+def copy_to_device(target_device, source_device="/cpu:0"):
+    """The dataset unchanged (tapeflow has one device, the CPU)."""
+    return lambda dataset: dataset
+
+
+def at(dataset, index):
+    """The element at position `index` (found by iterating up to it)."""
+    from tapeflow.core.errors import OutOfRangeError
+    count = 0
+    for element in dataset:
+        if count == index:
+            return element
+        count += 1
+    raise OutOfRangeError(None, None, f"Index out of range [0, {count}):{index} "
+                          "[Op:GetElementAtIndex]")

@@ -208,6 +208,9 @@ def _symbolic_input(graph, spec):
 
 
 def _normalize_output(outputs, transformation):
+    if outputs is None:   # TF: a function with no outputs cannot make a dataset
+        raise InvalidArgumentError(None, None, "Length for attr 'output_types' of 0 must be "
+                                   "at least minimum 1")
     if isinstance(outputs, list):   # tf.data treats a returned list as a tuple
         outputs = tuple(outputs)
     return structure.normalize(outputs, f"output of the function passed to {transformation}")

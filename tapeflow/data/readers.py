@@ -4,16 +4,18 @@ Files are read lazily, one line at a time, when the dataset is iterated, so a
 pipeline over large files holds only what it is processing. Strings are bytes
 (`tf.string`), lines lose their `\\n` or `\\r\\n`.
 """
+import collections
 import glob
 import gzip
 import io
 import os
+import struct
 import zlib
 
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
 from tapeflow.core.convert import convert_to_tensor
-from tapeflow.core.errors import InvalidArgumentError, NotFoundError, op_error
+from tapeflow.core.errors import DataLossError, InvalidArgumentError, NotFoundError, op_error
 from tapeflow.core.spec import TensorSpec
 from tapeflow.core.tensor import TensorLike
 from tapeflow.data.dataset import Dataset, int_arg, iteration_error
@@ -318,3 +320,235 @@ def _quoted(line, i):
             i = end + 2
             continue
         return b"".join(parts), end + 1
+
+
+# -- make_csv_dataset -------------------------------------------------------------------------
+
+_INFERRED_TYPES = (dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64, dtypes.string)
+
+
+def make_csv_dataset(file_pattern, batch_size, column_names=None, column_defaults=None,
+                     label_name=None, select_columns=None, field_delim=",",
+                     use_quote_delim=True, na_value="", header=True, num_epochs=None,
+                     shuffle=True, shuffle_buffer_size=10000, shuffle_seed=None,
+                     prefetch_buffer_size=None, num_parallel_reads=None, sloppy=False,
+                     num_rows_for_inference=100, compression_type=None, ignore_errors=False,
+                     encoding="utf-8"):
+    """Batches of CSV records as (OrderedDict of columns[, label]) (TF's `make_csv_dataset`).
+
+    Column names come from the header of the first file unless given; column types
+    are inferred from the first `num_rows_for_inference` rows (int32, int64, float32,
+    float64, then string) unless `column_defaults` are given. With `num_epochs=None`
+    the data repeats forever and batches have exactly `batch_size` records.
+    """
+    from tapeflow.data.options import AUTOTUNE
+    filenames = sorted({path for pattern in _as_strings(file_pattern, "file_pattern")
+                        for path in glob.glob(pattern)})
+    if not filenames:
+        raise ValueError(f"No files match `file_pattern` {file_pattern}.")
+    delim = field_delim.encode() if isinstance(field_delim, str) else field_delim
+    names = _column_names(filenames[0], column_names, header, delim, use_quote_delim,
+                          compression_type, encoding)
+    selected = _selected_columns(names, select_columns)
+    names = [names[i] for i in selected]
+    if label_name is not None and label_name not in names:
+        raise ValueError("`label_name` provided must be one of the columns: "
+                         f"{names}. Received: {label_name}.")
+    if column_defaults is None:
+        column_defaults = _infer_defaults(filenames[0], selected, header, delim,
+                                          use_quote_delim, na_value, num_rows_for_inference,
+                                          compression_type)
+    dataset = CsvDataset(filenames, column_defaults, compression_type, header=header,
+                         field_delim=field_delim, use_quote_delim=use_quote_delim,
+                         na_value=na_value, select_cols=selected)
+    if ignore_errors:
+        dataset = dataset.ignore_errors()
+    if shuffle:
+        dataset = dataset.shuffle(shuffle_buffer_size, seed=shuffle_seed)
+    dataset = dataset.repeat(num_epochs).batch(batch_size, drop_remainder=num_epochs is None)
+
+    def to_columns(*columns):
+        features = collections.OrderedDict(zip(names, columns))
+        if label_name is None:
+            return features
+        label = features.pop(label_name)
+        return features, label
+    dataset = dataset.map(to_columns, num_parallel_calls=AUTOTUNE)
+    return dataset.prefetch(AUTOTUNE if prefetch_buffer_size is None else prefetch_buffer_size)
+
+
+def _column_names(path, column_names, header, delim, use_quotes, compression, encoding):
+    if column_names is not None:
+        return list(column_names)
+    if not header:
+        raise ValueError("Expected `column_names` or `header` arguments. Neither was provided.")
+    first = next(_records(_lines(path, _compression(compression)), delim, use_quotes), None)
+    if first is None or isinstance(first, Exception):
+        raise ValueError(f"Could not read a header line from {path}.")
+    return [field.decode(encoding) for field in first]
+
+
+def _selected_columns(names, select_columns):
+    if select_columns is None:
+        return list(range(len(names)))
+    indices = []
+    for column in select_columns:
+        if isinstance(column, str):
+            if column not in names:
+                raise ValueError(f"Column {column} specified in `select_columns` must be of "
+                                 f"one of the columns: {dict.fromkeys(names).keys()}.")
+            indices.append(names.index(column))
+        else:
+            indices.append(int(column))
+    return sorted(set(indices))
+
+
+def _infer_defaults(path, selected, header, delim, use_quotes, na_value, rows, compression):
+    """Zero defaults of the narrowest type that parses every value seen in the first rows."""
+    na = na_value.encode() if isinstance(na_value, str) else na_value
+    kinds = [0] * len(selected)   # index into _INFERRED_TYPES, per selected column
+    lines = _lines(path, _compression(compression))
+    if header:
+        next(lines, None)
+    for count, fields in enumerate(_records(lines, delim, use_quotes)):
+        if count >= rows or isinstance(fields, Exception):
+            break
+        for position, column in enumerate(selected):
+            value = fields[column] if column < len(fields) else b""
+            if value in (b"", na):
+                continue
+            while not _parses_as(value, _INFERRED_TYPES[kinds[position]]):
+                kinds[position] += 1
+    zeros = {dtypes.string: ""}
+    return [[zeros.get(_INFERRED_TYPES[k], 0)] if _INFERRED_TYPES[k] is dtypes.string
+            else xp.zeros(1, _INFERRED_TYPES[k]._np) for k in kinds]
+
+
+def _parses_as(value, dtype):
+    if dtype is dtypes.string:
+        return True
+    try:
+        _parse_number(value, dtype, 0)
+        return True
+    except InvalidArgumentError:
+        return False
+
+
+# -- binary records --------------------------------------------------------------------------------
+
+class FixedLengthRecordDataset(Dataset):
+    """Records of `record_bytes` bytes from binary files, after a header, before a footer."""
+
+    _repr_name = "FixedLengthRecordDatasetV2"
+
+    def __init__(self, filenames, record_bytes, header_bytes=None, footer_bytes=None,
+                 buffer_size=None, compression_type=None, num_parallel_reads=None, name=None):
+        self._filenames = _as_strings(filenames, "filenames")
+        self._record = int_arg(record_bytes, "record_bytes")
+        self._header = int_arg(header_bytes or 0, "header_bytes")
+        self._footer = int_arg(footer_bytes or 0, "footer_bytes")
+        self._compression = _compression(compression_type)
+        self._element_spec = TensorSpec((), dtypes.string)
+
+    def _iterator(self, ctx):
+        for path in _filenames(self._filenames):
+            with _open(path, self._compression) as stream:
+                data = stream.read()
+            body = len(data) - self._header - self._footer
+            if body % self._record:
+                raise iteration_error(
+                    InvalidArgumentError,
+                    f"Excluding the header ({self._header} bytes) and footer ({self._footer} "
+                    f"bytes), input file \"{path}\" has body length {body} bytes, which is not "
+                    f"an exact multiple of the record length ({self._record} bytes).")
+            for start in range(self._header, self._header + body, self._record):
+                yield (_scalar_bytes(data[start:start + self._record]),)
+
+    def _cardinality(self):
+        return UNKNOWN_CARDINALITY
+
+
+class TFRecordDataset(Dataset):
+    """The records of TFRecord files, checked against their CRC-32C checksums.
+
+    A record is: its length (uint64, little-endian), the masked CRC-32C of the
+    length, the data, the masked CRC-32C of the data. A bad checksum raises
+    DataLossError, as in TF. (The checksums are computed in Python: about
+    2 MB/s.)
+    """
+
+    _repr_name = "TFRecordDatasetV2"
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None,
+                 num_parallel_reads=None, name=None):
+        self._filenames = _as_strings(filenames, "filenames")
+        self._compression = _compression(compression_type)
+        self._parallel_reads = (None if num_parallel_reads is None
+                                else int_arg(num_parallel_reads, "num_parallel_reads"))
+        self._element_spec = TensorSpec((), dtypes.string)
+
+    def _file_records(self, path):
+        with _open(path, self._compression) as stream:
+            yield from ((_scalar_bytes(record),) for record in _tfrecords(stream))
+
+    def _iterator(self, ctx):
+        names = _filenames(self._filenames)
+        if self._parallel_reads and self._parallel_reads > 1:
+            return interleave(names, self._file_records, self._parallel_reads, 1)
+        return (record for path in names for record in self._file_records(path))
+
+    def _cardinality(self):
+        return UNKNOWN_CARDINALITY
+
+
+def _tfrecords(stream):
+    offset = 0
+    while True:
+        header = stream.read(12)
+        if not header:
+            return
+        if len(header) < 12:
+            raise _truncated(offset)
+        length, length_crc = struct.unpack("<QI", header)
+        if masked_crc32c(header[:8]) != length_crc:
+            hint = " (Is this even a TFRecord file?)" if offset == 0 else ""
+            raise iteration_error(DataLossError, f"corrupted record at {offset}{hint}")
+        data = stream.read(length + 4)
+        if len(data) < length + 4:
+            raise _truncated(offset)
+        if masked_crc32c(data[:length]) != struct.unpack("<I", data[length:])[0]:
+            raise iteration_error(DataLossError, f"corrupted record at {offset + 12}")
+        yield data[:length]
+        offset += 12 + length + 4
+
+
+def _truncated(offset):
+    return iteration_error(DataLossError, f"truncated record at {offset}' failed with Read less "
+                           "bytes than requested")
+
+
+def _crc32c_table():
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+        table.append(crc)
+    return table
+
+
+_CRC32C_TABLE = _crc32c_table()
+
+
+def crc32c(data):
+    """The CRC-32C (Castagnoli) checksum of `data`."""
+    crc, table = 0xFFFFFFFF, _CRC32C_TABLE
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def masked_crc32c(data):
+    """TFRecord's masked checksum: the CRC rotated right by 15 bits, plus a constant."""
+    crc = crc32c(data)
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF

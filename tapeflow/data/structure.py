@@ -180,10 +180,6 @@ def most_specific_common_spec(a, b):
     return nest.map_structure(common, a, b)
 
 
-def spec_dims(spec):
-    return spec.dims if isinstance(spec, TensorSpec) else ()
-
-
 def with_batch_dim(element_spec, batch_dim):
     """Each TensorSpec gets a leading dimension `batch_dim` (an int or None)."""
     def add(spec):

@@ -64,6 +64,9 @@ def _predicate(predicate, input_dataset, transformation):
     spec = function.output_spec
     if not (isinstance(spec, TensorSpec) and spec.dtype is dtypes.bool
             and spec.dims is not None and len(spec.dims) == 0):
+        if transformation == "Dataset.take_while()":   # TF's text, spacing included
+            raise ValueError("Invalid `predicate`. `predicate` must return a `tf.bool` scalar "
+                             f"tensor but its return type is{spec}.")
         raise ValueError("Invalid `predicate`. `predicate` must return a `tf.bool` scalar "
                          f"tensor, but its return type is {spec}.")
     return function
@@ -124,9 +127,10 @@ class _ScanDataset(_UnaryDataset):
                                             "Dataset.scan()", None)
         out = self._function.output_spec
         if not (isinstance(out, tuple) and len(out) == 2):
-            raise TypeError("The scan function must return a pair comprising the new state "
-                            f"and the output value, got {out}.")
-        _check_state_dtypes(state_spec, out[0])
+            raise TypeError("Invalid `scan_func`. `scan_func` should return a pair consisting "
+                            "of new state and the output value but its return type is "
+                            f"{out}.")
+        _check_state_dtypes(state_spec, out[0], "Invalid `scan_func`. ", ", got")
         self._state_size = len(self._initial)
         super().__init__(input_dataset, out[1])
 
@@ -138,16 +142,16 @@ class _ScanDataset(_UnaryDataset):
             yield output
 
 
-def _check_state_dtypes(initial_spec, new_spec):
+def _check_state_dtypes(initial_spec, new_spec, prefix="", got=" but got"):
     try:
         nest.assert_same_structure(initial_spec, new_spec)
     except (ValueError, TypeError) as error:
-        raise TypeError(f"The new state must have the structure of the initial state: "
-                        f"{error}") from None
+        raise TypeError(f"{prefix}The new state must have the structure of the initial "
+                        f"state: {error}") from None
     for a, b in zip(nest.flatten(initial_spec), nest.flatten(new_spec)):
         if a.dtype is not b.dtype:
-            raise TypeError("The element types for the new state must match the initial "
-                            f"state. Expected {a.dtype} but got {b.dtype}.")
+            raise TypeError(f"{prefix}The element types for the new state must match the "
+                            f"initial state. Expected {a.dtype}{got} {b.dtype}.")
 
 
 class _UniqueDataset(_UnaryDataset):

@@ -57,7 +57,9 @@ class _Generator:
     def build(self, name):
         import numpy
         from tapeflow.graph.memory import plan_inplace
-        self.namespace.update(_add=numpy.add, _sub=numpy.subtract)
+        self.namespace.update(_add=numpy.add, _sub=numpy.subtract,
+                              # so NumPy warnings raised here meet tapeflow's warning filter
+                              __name__="tapeflow.graph.generated")
         self.inplace = plan_inplace(self.graph)
         args = [self._name(v, "a") for v in self.graph.inputs]
         body_start = 2

@@ -195,3 +195,78 @@ def test_list_files(text_files, monkeypatch):
     with pytest.raises(tf.errors.InvalidArgumentError,
                        match="No files matched pattern: \\*.none, \\*.nada"):
         D.list_files(["*.none", "*.nada"])
+
+
+def test_make_csv_dataset(tmp_path):
+    # Expected values: TF 2.21's make_csv_dataset on the same file.
+    path = tmp_path / "h.csv"
+    path.write_bytes(b'a,b,name,score\n1,2.5,x,10\n3,,y,20\n5,4.5,"z,q",30\n')
+    make = tf.data.experimental.make_csv_dataset
+    ds = make(str(path), batch_size=2, shuffle=False, num_epochs=1)
+    assert str(ds.element_spec) == (
+        "OrderedDict([('a', TensorSpec(shape=(None,), dtype=tf.int32, name=None)), "
+        "('b', TensorSpec(shape=(None,), dtype=tf.float32, name=None)), "
+        "('name', TensorSpec(shape=(None,), dtype=tf.string, name=None)), "
+        "('score', TensorSpec(shape=(None,), dtype=tf.int32, name=None))])")
+    assert [{k: v.numpy().tolist() for k, v in b.items()} for b in ds] == [
+        {"a": [1, 3], "b": [2.5, 0.0], "name": [b"x", b"y"], "score": [10, 20]},
+        {"a": [5], "b": [4.5], "name": [b"z,q"], "score": [30]}]
+    forever = make(str(path), batch_size=2, label_name="score", shuffle=False)
+    features, label = next(iter(forever))
+    assert int(forever.cardinality()) == tf.data.INFINITE_CARDINALITY
+    assert list(features) == ["a", "b", "name"] and label.numpy().tolist() == [10, 20]
+    assert forever.element_spec[1] == tf.TensorSpec([2], tf.int32)
+    typed = make(str(path), batch_size=3, column_defaults=[0.0, 0.0, "", 0], num_epochs=1,
+                 shuffle=False)
+    assert next(iter(typed))["a"].numpy().tolist() == [1.0, 3.0, 5.0]
+    picked = make(str(path), batch_size=3, select_columns=["a", "score"], label_name="score",
+                  num_epochs=1, shuffle=False)
+    assert list(picked.element_spec[0]) == ["a"]
+    with pytest.raises(ValueError, match="`label_name` provided must be one of the columns"):
+        make(str(path), batch_size=3, label_name="nope")
+    with pytest.raises(ValueError, match="Column nope specified in `select_columns`"):
+        make(str(path), batch_size=3, select_columns=["nope"])
+
+
+# The first two records of a file written by TF's tf.io.TFRecordWriter: b"hello" and b"".
+TF_RECORDS = (b"\x05\x00\x00\x00\x00\x00\x00\x00\xea\xb2\x04>hello\xbb\x1f\x1c\x19"
+              b"\x00\x00\x00\x00\x00\x00\x00\x00)\x03\x98\x07\xd8\xea\x82\xa2")
+
+
+def test_crc32c_check_value():
+    from tapeflow.data.readers import crc32c
+    assert crc32c(b"123456789") == 0xE3069283   # the standard CRC-32C check value
+
+
+def test_tfrecord_dataset(tmp_path):
+    path = tmp_path / "r.tfrecord"
+    path.write_bytes(TF_RECORDS)
+    ds = tf.data.TFRecordDataset([str(path)])
+    assert repr(ds).startswith("<TFRecordDatasetV2 ")
+    assert int(ds.cardinality()) == tf.data.UNKNOWN_CARDINALITY
+    assert list(ds.as_numpy_iterator()) == [b"hello", b""]
+    (tmp_path / "r.gz").write_bytes(gzip.compress(TF_RECORDS))
+    assert list(tf.data.TFRecordDataset(str(tmp_path / "r.gz"), "GZIP").as_numpy_iterator()) \
+        == [b"hello", b""]
+    # TF's errors for the same damage (DataLossError with the record's offset)
+    for damage, message in ((14, "corrupted record at 12"),
+                            (2, r"corrupted record at 0 \(Is this even a TFRecord file\?\)")):
+        bad = bytearray(TF_RECORDS)
+        bad[damage] ^= 1
+        path.write_bytes(bytes(bad))
+        with pytest.raises(tf.errors.DataLossError, match=message):
+            list(tf.data.TFRecordDataset(str(path)))
+    path.write_bytes(TF_RECORDS[:-3])
+    with pytest.raises(tf.errors.DataLossError, match="truncated record at 21"):
+        list(tf.data.TFRecordDataset(str(path)))
+
+
+def test_fixed_length_records(tmp_path):
+    path = tmp_path / "fl.bin"
+    path.write_bytes(b"HDR" + b"abcdefgh" + b"FT")
+    ds = tf.data.FixedLengthRecordDataset(str(path), 4, header_bytes=3, footer_bytes=2)
+    assert list(ds.as_numpy_iterator()) == [b"abcd", b"efgh"]
+    path.write_bytes(b"HDR" + b"abcdefghxy" + b"FT")
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="has body length 10 bytes, which is not an exact multiple"):
+        list(ds)

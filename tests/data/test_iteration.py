@@ -159,3 +159,21 @@ def test_map_functions_read_variables_but_are_not_taped():
     assert tape.gradient(total, v) is None   # as in TF: dataset ops are not differentiable
     v.assign(3.0)
     assert [float(x) for x in ds] == [0.0, 3.0, 6.0]
+
+
+def test_experimental_transformation_functions():
+    E = tf.data.experimental
+    assert [b.numpy().tolist() for b in D.range(5).apply(E.map_and_batch(lambda x: x * 2, 2))] \
+        == [[0, 2], [4, 6], [8]]
+    assert [int(x) for x in D.range(3).apply(E.parallel_interleave(lambda x: D.range(x), 2))] \
+        == [0, 0, 1]
+    epochs = [int(x) for x in D.range(3).apply(E.shuffle_and_repeat(3, 2, seed=1))]
+    assert sorted(epochs[:3]) == sorted(epochs[3:]) == [0, 1, 2]
+    assert [int(x) for x in D.range(4).apply(E.enumerate_dataset(1)).map(lambda i, x: i)] == [
+        1, 2, 3, 4]
+    assert int(E.at(D.range(5), 3)) == 3
+    with pytest.raises(tf.errors.OutOfRangeError, match=r"Index out of range \[0, 2\):5"):
+        E.at(D.range(2), 5)
+    assert E.get_structure(D.range(2)) == tf.TensorSpec([], tf.int64)
+    stacked = E.from_list([(1, "a"), (2, "b")])
+    assert [(int(i), s.numpy()) for i, s in stacked] == [(1, b"a"), (2, b"b")]

@@ -5,9 +5,9 @@ import re
 import numpy as np
 import pytest
 
-from tests.data.tf_cases import BATCHING_CASES, SOURCE_CASES, TRANSFORM_CASES
+from tests.data.tf_cases import BATCHING_CASES, MISC_CASES, SOURCE_CASES, TRANSFORM_CASES
 
-CASES = SOURCE_CASES + TRANSFORM_CASES + BATCHING_CASES
+CASES = SOURCE_CASES + TRANSFORM_CASES + BATCHING_CASES + MISC_CASES
 
 
 def to_python(value):
