@@ -418,6 +418,8 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps_per_e
     """The DataAdapter for this kind of input (see the module docstring)."""
     if isinstance(x, DataAdapter):
         return x
+    if x is None:
+        raise ValueError(f"Unrecognized data type: x={x} (of type {type(x)})")
     if can_convert_arrays((x, y, sample_weight)):
         return ArrayDataAdapter(x, y, sample_weight=sample_weight, batch_size=batch_size,
                                 steps=steps_per_epoch, shuffle=shuffle,
