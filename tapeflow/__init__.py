@@ -7,6 +7,8 @@ re-exports names from the modules that implement them; heavier namespaces
 import importlib as _importlib
 import warnings as _warnings
 
+from tapeflow._util.malloc import tune_allocator as _tune_allocator
+
 # ---- core: tensors, variables, tapes -----------------------------------------------------
 from tapeflow.core.context import executing_eagerly, init_scope, name_scope
 from tapeflow.core.convert import constant, convert_to_tensor
@@ -51,6 +53,7 @@ from tapeflow.ops.shapes import (broadcast_dynamic_shape, broadcast_static_shape
 from tapeflow.ops.sort import argsort, searchsorted, sort, unique, unique_with_counts
 
 # ---- nn, random, image, linalg, bitwise ops ------------------------------------------------
+from tapeflow.ops.linalg import einsum, norm, tensordot
 
 # ---- function compiler and control flow ----------------------------------------------------
 from tapeflow.graph.function import function
@@ -78,6 +81,8 @@ def __getattr__(name):
         return module
     raise AttributeError(f"module 'tapeflow' has no attribute {name!r}")
 
+
+_tune_allocator()   # reuse freed activation buffers (see _util/malloc.py)
 
 # TF computes inf/nan silently (log(0) = -inf); NumPy would warn from inside kernels.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tapeflow\.")

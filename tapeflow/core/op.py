@@ -38,7 +38,8 @@ class Op:
     """
 
     __slots__ = ("name", "forward", "infer", "grad", "dtypes", "dtype_mask", "differentiable",
-                 "multi_output", "stateful", "side_effect", "elementwise", "__weakref__")
+                 "multi_output", "stateful", "side_effect", "elementwise", "out_inputs",
+                 "__weakref__")
 
     def __init__(self, name, infer=None, *, dtypes=None, differentiable=True,
                  multi_output=False, stateful=False, side_effect=False, elementwise=False):
@@ -55,6 +56,9 @@ class Op:
         self.stateful = stateful or side_effect
         self.side_effect = side_effect
         self.elementwise = elementwise
+        # Inputs whose buffer the kernel may write its result into, when called with
+        # `out=` (generated code does so for dead buffers); ufunc kernels allow any.
+        self.out_inputs = ()
         REGISTRY[name] = self
 
     def kernel(self, fn):

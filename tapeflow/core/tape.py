@@ -25,6 +25,7 @@ dropped afterwards so that activations are freed.
 """
 import enum
 import logging
+import weakref
 
 from tapeflow.core import nest
 from tapeflow.core.context import state
@@ -345,7 +346,7 @@ def _call_rule(entry, dys):
     if op.multi_output:
         # Missing gradients of float outputs become zeros; other outputs get None.
         dy = tuple(d if d is not None or not _differentiable_dtype(o.dtype)
-                   else vspace.zeros_like(o) for d, o in zip(dys, entry.outputs))
+                   else _zero_filler(o) for d, o in zip(dys, entry.outputs))
         out = entry.outputs
     else:
         dy, out = dys[0], entry.outputs[0]
@@ -356,6 +357,24 @@ def _call_rule(entry, dys):
         raise ValueError(f"The gradient rule of {op.name} returned {len(result)} gradients for "
                          f"{len(entry.inputs)} inputs.")
     return result
+
+
+_FILLERS = weakref.WeakValueDictionary()   # id -> zeros the tape made for unused outputs
+
+
+def _zero_filler(output):
+    zeros = vspace.zeros_like(output)
+    _FILLERS[id(zeros)] = zeros
+    return zeros
+
+
+def is_zero_filler(g):
+    """True if `g` is the zeros the tape passed for an output nobody differentiated.
+
+    A rule may then skip terms linear in `g` exactly - also while tracing, where the
+    zeros are a symbolic value that cannot be inspected.
+    """
+    return _FILLERS.get(id(g)) is g
 
 
 def _accumulate(grads, key, g):

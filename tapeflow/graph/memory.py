@@ -21,6 +21,11 @@ FRESH_OPS = frozenset({
     "Max", "Min", "Prod", "AddN", "Fill", "ZerosLike", "OnesLike", "Pack", "ConcatV2",
     "SelectV2", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
     "LogicalAnd", "LogicalOr", "LogicalNot", "Cast", "StridedSliceGrad",
+    "Relu", "ReluGrad", "BiasAdd", "Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter",
+    "MaxPool", "MaxPoolGrad", "BiasAddGrad", "Softmax", "LogSoftmax",
+    "GatherV2", "GatherNd", "ScatterNd", "TensorScatterUpdate", "TensorScatterAdd",
+    "TensorScatterSub", "TensorScatterMin", "TensorScatterMax", "Tile", "Pad", "PadV2",
+    "MirrorPad", "OneHot", "Range", "ArgSort",
 })
 # Ops whose output is a view of their first input (or the input itself).
 VIEW_OPS = frozenset({
@@ -88,13 +93,17 @@ def _last_uses(graph, roots):
 
 def _inplace_input(node, index, roots, owned, last_use):
     kernel = node.op.forward
-    if not isinstance(kernel, xp.ufunc) or node.op.multi_output or len(node.outputs) != 1:
+    if node.op.multi_output or len(node.outputs) != 1:
+        return None
+    candidates = range(len(node.inputs)) if isinstance(kernel, xp.ufunc) else node.op.out_inputs
+    if not candidates:
         return None
     out = node.outputs[0]
     out_dims = out._static_dims()
     if not out_dims or None in out_dims:   # 0-d results are NumPy scalars: no buffer
         return None
-    for i, x in enumerate(node.inputs):
+    for i in candidates:
+        x = node.inputs[i]
         if x._is_variable or x.dtype is not out.dtype or x._static_dims() != out_dims:
             continue
         buffers = roots.get(id(x), frozenset())

@@ -7,7 +7,7 @@ import importlib as _importlib
 
 _SUBMODULES = ("layers", "models", "losses", "metrics", "optimizers", "initializers",
                "regularizers", "activations", "constraints", "callbacks", "datasets",
-               "utils", "backend", "mixed_precision", "preprocessing", "saving")
+               "utils", "backend", "mixed_precision", "preprocessing", "saving", "random")
 
 # Top-level names: name -> module that defines it.
 _NAMES = {

@@ -22,7 +22,7 @@ _DEFINED_IN = {"activation": "tapeflow.keras.activations",
                "initializer": "tapeflow.keras.initializers",
                "regularizer": "tapeflow.keras.regularizers",
                "constraint": "tapeflow.keras.constraints",
-               "layer": "tapeflow.keras.layers"}
+               "layer": ("tapeflow.keras.layers", "tapeflow.keras.models")}
 
 _custom = {}                       # "package>Name" -> object (register_keras_serializable)
 _custom_names = {}                 # object -> "package>Name"
@@ -47,8 +47,9 @@ def register(kind, *names):
 
 
 def table(kind):
-    if kind in _DEFINED_IN:
-        __import__(_DEFINED_IN[kind])
+    modules = _DEFINED_IN.get(kind, ())
+    for module in (modules,) if isinstance(modules, str) else modules:
+        __import__(module)
     return _TABLES.setdefault(kind, {})
 
 

@@ -156,20 +156,9 @@ def gelu(x, approximate=False):
     """Gaussian error linear unit: `x * P(X <= x)` for X ~ N(0, 1).
 
     `0.5 x (1 + erf(x / sqrt(2)))`, or with `approximate=True`
-    `0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))`. (A composite of erf/tanh
-    until tapeflow.nn has gelu.)
+    `0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))`.
     """
-    from tapeflow.ops import elementwise
-    x = _t(x)
-    half = _const(0.5, x)
-    if approximate:
-        inner = _math.multiply(_const(0.7978845608028654, x),
-                               _math.add(x, _math.multiply(_const(0.044715, x),
-                                                           _math.pow(x, _const(3, x)))))
-        return _math.multiply(_math.multiply(half, x), _math.add(_const(1, x), _math.tanh(inner)))
-    scaled = _math.multiply(x, _const(0.7071067811865476, x))
-    return _math.multiply(_math.multiply(half, x),
-                          _math.add(_const(1, x), elementwise.erf(scaled)))
+    return _nn.gelu(_t(x), approximate=approximate)
 
 
 @_register

@@ -1,12 +1,11 @@
 """`tf.keras.initializers`: objects that make a layer's initial weight values.
 
 An initializer is called as `initializer(shape, dtype)` and returns a tensor.
-Random initializers follow Keras 3: each holds an integer seed, so one
-instance returns the same values every time it is called; an unseeded one
-picks its seed when created, from tapeflow's random stream (so
-`tf.random.set_seed` makes models reproducible). Values are drawn with a NumPy
-generator seeded by that integer: initial values are data, not ops, and are
-never traced or differentiated.
+Random initializers follow Keras 3: each holds an integer seed and draws with
+the stateless ops on the pair `[seed, 0]` (`keras.random`), so one instance
+returns the same values on every call, and a seeded initializer gives exactly
+TensorFlow's values. An unseeded one picks its seed when created, from
+tapeflow's random stream (so `tf.random.set_seed` makes models reproducible).
 """
 import math
 
@@ -126,20 +125,13 @@ class RandomInitializer(Initializer):
         self._init_seed = seed
         self.seed = seed if seed is not None else _default_seed()
 
-    def _rng(self):
-        return xp.random.default_rng(self.seed)
-
     def get_config(self):
         return {"seed": self._init_seed}
 
 
-def _truncated_normal(rng, shape):
-    values = rng.standard_normal(shape)
-    bad = xp.abs(values) > 2
-    while bad.any():   # re-draw outside two standard deviations, as TF does
-        values[bad] = rng.standard_normal(int(bad.sum()))
-        bad = xp.abs(values) > 2
-    return values
+def _random():
+    from tapeflow.keras import random
+    return random
 
 
 @_register("normal")
@@ -153,8 +145,8 @@ class RandomNormal(RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         dtype = _check_float(type(self), dtype)
-        values = self._rng().normal(self.mean, self.stddev, tuple(shape))
-        return wrap(values.astype(_np_dtype(dtype)))
+        return _random().normal(shape, mean=self.mean, stddev=self.stddev, dtype=dtype,
+                                seed=self.seed)
 
     def get_config(self):
         return {"seed": self._init_seed, "mean": self.mean, "stddev": self.stddev}
@@ -171,12 +163,8 @@ class RandomUniform(RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         dtype = backend.standardize_dtype(dtype)
-        rng = self._rng()
-        if _dtypes.as_dtype(dtype).is_integer:
-            values = rng.integers(self.minval, self.maxval, tuple(shape))
-        else:
-            values = rng.uniform(self.minval, self.maxval, tuple(shape))
-        return wrap(values.astype(_np_dtype(dtype)))
+        return _random().uniform(shape, minval=self.minval, maxval=self.maxval, dtype=dtype,
+                                 seed=self.seed)
 
     def get_config(self):
         return {"seed": self._init_seed, "minval": self.minval, "maxval": self.maxval}
@@ -193,8 +181,8 @@ class TruncatedNormal(RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         dtype = _check_float(type(self), dtype)
-        values = self.mean + self.stddev * _truncated_normal(self._rng(), tuple(shape))
-        return wrap(values.astype(_np_dtype(dtype)))
+        return _random().truncated_normal(shape, mean=self.mean, stddev=self.stddev,
+                                          dtype=dtype, seed=self.seed)
 
     def get_config(self):
         return {"seed": self._init_seed, "mean": self.mean, "stddev": self.stddev}
@@ -252,15 +240,15 @@ class VarianceScaling(RandomInitializer):
         fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}
         variance = self.scale / max(1.0, n[self.mode])
-        rng = self._rng()
+        random = _random()
         if self.distribution == "truncated_normal":
-            values = math.sqrt(variance) / _TRUNCATED_STDDEV * _truncated_normal(rng, shape)
-        elif self.distribution == "untruncated_normal":
-            values = math.sqrt(variance) * rng.standard_normal(tuple(shape))
-        else:
-            limit = math.sqrt(3.0 * variance)
-            values = rng.uniform(-limit, limit, tuple(shape))
-        return wrap(xp.asarray(values).astype(_np_dtype(dtype)))
+            stddev = math.sqrt(variance) / _TRUNCATED_STDDEV
+            return random.truncated_normal(shape, stddev=stddev, dtype=dtype, seed=self.seed)
+        if self.distribution == "untruncated_normal":
+            return random.normal(shape, stddev=math.sqrt(variance), dtype=dtype,
+                                 seed=self.seed)
+        limit = math.sqrt(3.0 * variance)
+        return random.uniform(shape, minval=-limit, maxval=limit, dtype=dtype, seed=self.seed)
 
     def get_config(self):
         return {"seed": self._init_seed, "scale": self.scale, "mode": self.mode,
@@ -321,7 +309,9 @@ class Orthogonal(RandomInitializer):
                              f"Received: shape={tuple(shape)} of rank {len(shape)}.")
         dtype = _check_float(type(self), dtype)
         rows, cols = math.prod(shape[:-1]), shape[-1]
-        a = self._rng().standard_normal((max(rows, cols), min(rows, cols)))
+        a = _random().normal((max(rows, cols), min(rows, cols)), dtype=dtype,
+                             seed=self.seed).numpy()
+        # The QR factorization of the draw (NumPy's: tf.linalg.qr is not in tapeflow yet).
         q, r = xp.linalg.qr(a)
         q = q * xp.sign(xp.diag(r))      # makes the decomposition unique
         if rows < cols:

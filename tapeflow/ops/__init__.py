@@ -9,7 +9,7 @@ from tapeflow.core import tape as _tape
 from tapeflow.ops import array, math  # noqa: F401 - registers ops and operators
 from tapeflow.ops import creation, gather, indexing, layout, shapes, sort  # noqa: F401
 from tapeflow.ops import bitwise, debugging, image, linalg, nn, random  # noqa: F401
-from tapeflow.ops import clip, elementwise, reduction, segment  # noqa: F401 - math family
+from tapeflow.ops import clip, elementwise, factorizations, reduction, segment  # noqa: F401
 
 _tape.set_vspace(types.SimpleNamespace(
     add=math.add,

@@ -14,6 +14,7 @@ explicit pairs) and either data format; the ops themselves work in NHWC and
 channels-first inputs are transposed around them (TF's oneDNN CPU build
 accepts both layouts).
 """
+import itertools
 from typing import NamedTuple
 
 from tapeflow.core.array_api import xp
@@ -24,8 +25,6 @@ from tapeflow.core.tensor import Tensor
 from tapeflow.ops import array as array_ops
 from tapeflow.ops._rules import tensor_like
 
-NHWC_TO_NCHW = (0, 3, 1, 2)
-NCHW_TO_NHWC = (0, 2, 3, 1)
 
 
 # ================================================================================
@@ -60,87 +59,104 @@ def output_size(in_size, k, stride, dilation, padding, pads=(0, 0)):
 
 
 class Geometry(NamedTuple):
-    """Where the windows of a 2-D convolution or pooling lie in the (padded) input."""
-    kh: int
-    kw: int
-    sh: int
-    sw: int
-    dh: int
-    dw: int
-    oh: int
-    ow: int
-    pads: tuple   # ((top, bottom), (left, right))
+    """Where the windows of a convolution or pooling lie in the (padded) input.
 
-    def window_view(self, padded, i, j):
-        """The input pixels under kernel offset (i, j) for every output pixel: a strided view."""
-        top, left = i * self.dh, j * self.dw
-        return padded[:, top:top + self.sh * (self.oh - 1) + 1:self.sh,
-                      left:left + self.sw * (self.ow - 1) + 1:self.sw]
+    Every field holds one value per spatial axis (2 for images, 3 for volumes).
+    """
+    kernel: tuple      # window size
+    strides: tuple
+    dilations: tuple
+    out: tuple         # output size
+    pads: tuple        # (before, after)
+
+    @property
+    def offsets(self):
+        """Every kernel offset, in row-major order (the order that breaks ties, as in TF)."""
+        return list(itertools.product(*[range(k) for k in self.kernel]))
+
+    def window_view(self, padded, offset):
+        """The input pixels under kernel `offset` for every output pixel: a strided view."""
+        index = [slice(None)]
+        for o, s, d, n in zip(offset, self.strides, self.dilations, self.out):
+            index.append(slice(o * d, o * d + s * (n - 1) + 1, s))
+        return padded[tuple(index)]
 
 
-def geometry(h, w, kh, kw, strides, dilations, padding, explicit_paddings):
-    """The Geometry of windows (kh, kw) over an h x w input; raises InvalidArgumentError."""
-    pads = explicit_paddings or ((0, 0), (0, 0))
+def geometry(spatial_shape, kernel, strides, dilations, padding, explicit_paddings):
+    """The Geometry of `kernel`-sized windows over an input of `spatial_shape`.
+
+    Raises:
+      InvalidArgumentError: a window larger than the padded input.
+    """
+    pads = explicit_paddings or ((0, 0),) * len(kernel)
+    sizes = []
     try:
-        oh, top, bottom = output_size(h, kh, strides[0], dilations[0], padding, pads[0])
-        ow, left, right = output_size(w, kw, strides[1], dilations[1], padding, pads[1])
+        for axis, size in enumerate(spatial_shape):
+            sizes.append(output_size(size, kernel[axis], strides[axis], dilations[axis],
+                                     padding, pads[axis]))
     except ValueError as error:
         raise InvalidArgumentError(None, None, str(error)) from None
-    return Geometry(kh, kw, strides[0], strides[1], dilations[0], dilations[1], oh, ow,
-                    ((top, bottom), (left, right)))
+    return Geometry(tuple(kernel), tuple(strides), tuple(dilations),
+                    tuple(out for out, _, _ in sizes),
+                    tuple((before, after) for _, before, after in sizes))
+
+
+def _interior(pads, spatial_shape):
+    return (slice(None),) + tuple(slice(before, before + size)
+                                  for (before, _), size in zip(pads, spatial_shape))
 
 
 def pad_spatial(x, pads, value=0):
-    """`x` (NHWC) padded on H and W; the array itself when there is no padding."""
-    (top, bottom), (left, right) = pads
-    if not (top or bottom or left or right):
+    """`x` [n, *spatial, c] padded on its spatial axes; `x` itself when there is no padding."""
+    if not any(before or after for before, after in pads):
         return x
-    n, h, w, c = x.shape
-    out = xp.full((n, h + top + bottom, w + left + right, c), value, dtype=x.dtype)
-    out[:, top:top + h, left:left + w] = x
+    shape = (x.shape[0],) + tuple(size + before + after for size, (before, after)
+                                  in zip(x.shape[1:-1], pads)) + (x.shape[-1],)
+    out = xp.full(shape, value, dtype=x.dtype)
+    out[_interior(pads, x.shape[1:-1])] = x
     return out
 
 
-def crop_spatial(padded, pads, h, w):
-    (top, _), (left, _) = pads
-    if padded.shape[1] == h and padded.shape[2] == w:
+def crop_spatial(padded, pads, spatial_shape):
+    """The inverse of pad_spatial: the unpadded part of `padded` (a view)."""
+    if tuple(padded.shape[1:-1]) == tuple(spatial_shape):
         return padded
-    return padded[:, top:top + h, left:left + w]
+    return padded[_interior(pads, spatial_shape)]
 
 
-def _padded_zeros(shape, g, dtype):
-    n, h, w, c = shape
-    (top, bottom), (left, right) = g.pads
-    return xp.zeros((n, h + top + bottom, w + left + right, c), dtype=dtype)
+def _padded_zeros(x_shape, g, dtype):
+    spatial = tuple(size + before + after for size, (before, after)
+                    in zip(x_shape[1:-1], g.pads))
+    return xp.zeros((x_shape[0],) + spatial + (x_shape[-1],), dtype=dtype)
 
 
 def im2col(x, g):
-    """[n, oh, ow, kh, kw, c]: every output pixel's input window, one strided copy per offset."""
-    n, _, _, c = x.shape
-    cols = xp.empty((n, g.oh, g.ow, g.kh, g.kw, c), dtype=x.dtype)
+    """[n, *out, *kernel, c]: every output pixel's input window, one strided copy per offset."""
+    rank = len(g.kernel)
+    cols = xp.empty((x.shape[0],) + g.out + g.kernel + (x.shape[-1],), dtype=x.dtype)
     if cols.size == 0:
         return cols
     padded = pad_spatial(x, g.pads)
-    for i in range(g.kh):
-        for j in range(g.kw):
-            cols[:, :, :, i, j] = g.window_view(padded, i, j)
+    lead = (slice(None),) * (1 + rank)
+    for offset in g.offsets:
+        cols[lead + offset] = g.window_view(padded, offset)
     return cols
 
 
 def col2im_offsets(g, x_shape, dtype, contribution):
-    """Adds `contribution(i, j)` (a value per output pixel, shaped like the window view)
-    into the input pixels under kernel offset (i, j), for every offset."""
+    """Adds `contribution(offset)` (a value per output pixel, shaped like the window view)
+    into the input pixels under each kernel offset."""
     padded = _padded_zeros(x_shape, g, dtype)
-    if g.oh and g.ow and x_shape[0]:
-        for i in range(g.kh):
-            for j in range(g.kw):
-                g.window_view(padded, i, j)[...] += contribution(i, j)
-    return crop_spatial(padded, g.pads, x_shape[1], x_shape[2])
+    if x_shape[0] and 0 not in g.out:
+        for offset in g.offsets:
+            g.window_view(padded, offset)[...] += contribution(offset)
+    return crop_spatial(padded, g.pads, x_shape[1:-1])
 
 
 def col2im(cols, g, x_shape):
     """The adjoint of im2col: adds each window row back where it came from in the input."""
-    return col2im_offsets(g, x_shape, cols.dtype, lambda i, j: cols[:, :, :, i, j])
+    lead = (slice(None),) * (1 + len(g.kernel))
+    return col2im_offsets(g, x_shape, cols.dtype, lambda offset: cols[lead + offset])
 
 
 # ================================================================================
@@ -196,8 +212,8 @@ def register_conv_gradients(forward, backprop_input, backprop_filter):
 # ================================================================================
 
 def is_channels_first(data_format, op_name, channels_last="NHWC"):
-    """False for NHWC (NWC), True for NCHW (NCW); TF's error for anything else."""
-    channels_first = {"NHWC": "NCHW", "NWC": "NCW"}[channels_last]
+    """False for NHWC (NWC, NDHWC), True for NCHW (NCW, NCDHW); TF's error otherwise."""
+    channels_first = {"NHWC": "NCHW", "NWC": "NCW", "NDHWC": "NCDHW"}[channels_last]
     if data_format is None or data_format == channels_last:
         return False
     if data_format == channels_first:
@@ -207,11 +223,19 @@ def is_channels_first(data_format, op_name, channels_last="NHWC"):
 
 
 def to_nhwc(x, channels_first):
-    return array_ops.transpose(x, NCHW_TO_NHWC) if channels_first else x
+    """[n, c, *spatial] -> [n, *spatial, c] when `channels_first`."""
+    if not channels_first:
+        return x
+    rank = x.ndim
+    return array_ops.transpose(x, [0] + list(range(2, rank)) + [1])
 
 
 def from_nhwc(x, channels_first):
-    return array_ops.transpose(x, NHWC_TO_NCHW) if channels_first else x
+    """[n, *spatial, c] -> [n, c, *spatial] when `channels_first`."""
+    if not channels_first:
+        return x
+    rank = x.ndim
+    return array_ops.transpose(x, [0, rank - 1] + list(range(1, rank - 1)))
 
 
 def _int_list(value):
@@ -224,27 +248,27 @@ def _int_list(value):
     return [int(value)]
 
 
-def spatial_values(value, name, op_name, channels_first=False, what=None):
-    """strides, dilations or ksize (an int, or 1, 2 or 4 values) -> (h, w).
+def spatial_values(value, name, op_name, channels_first=False, rank=2):
+    """strides, dilations or ksize (an int, or 1, rank or rank + 2 values) -> spatial tuple.
 
-    Four values are [batch, h, w, depth] (or [batch, depth, h, w]); the batch and
-    depth entries must be 1, as TF's kernels require.
+    rank + 2 values are [batch, *spatial, depth] (or [batch, depth, *spatial]); the
+    batch and depth entries must be 1, as TF's kernels require.
     """
     if value is None:
-        return (1, 1)
+        return (1,) * rank
     values = _int_list(value)
     if len(values) == 1:
-        values = values * 2
-    elif len(values) == 4:
-        depth = values[1] if channels_first else values[3]
+        values = values * rank
+    elif len(values) == rank + 2:
+        depth = values[1] if channels_first else values[-1]
         if values[0] != 1 or depth != 1:
-            raise op_error(op_name, f"Current implementation does not yet support {what or name} "
+            raise op_error(op_name, f"Current implementation does not yet support {name} "
                                     "in the batch and depth dimensions.",
                            error=UnimplementedError)
-        values = values[2:] if channels_first else values[1:3]
-    elif len(values) != 2:
-        raise ValueError(f"{name} should be of length 1, 2 or 4. Received: {name}={value} of "
-                         f"length {len(values)}")
+        values = values[2:] if channels_first else values[1:-1]
+    elif len(values) != rank:
+        raise ValueError(f"{name} should be of length 1, {rank} or {rank + 2}. Received: "
+                         f"{name}={value} of length {len(values)}")
     return tuple(values)
 
 
@@ -285,8 +309,8 @@ def padding_attrs(padding, op_name, channels_first=False):
 
 
 def shape_argument(shape, channels_first=False):
-    """(int32 NHWC shape tensor, static dims or None) for an `output_shape` argument:
-    a list of ints and scalar tensors, a TensorShape, or a 1-D tensor."""
+    """(int32 channels-last shape tensor, static dims or None) for an `output_shape`
+    argument: a list of ints and scalar tensors, a TensorShape, or a 1-D tensor."""
     if tensor_like(shape):
         value = getattr(shape, "_value", None)
         if value is None:   # symbolic: known only at run time
@@ -300,9 +324,9 @@ def shape_argument(shape, channels_first=False):
         value = getattr(d, "_value", d) if isinstance(d, Tensor) else d
         dims.append(None if value is None else int(value))
     parts = list(shape)
-    if channels_first and len(dims) == 4:
-        dims = [dims[0], dims[2], dims[3], dims[1]]
-        parts = [parts[0], parts[2], parts[3], parts[1]]
+    if channels_first and len(dims) >= 3:
+        dims = [dims[0]] + dims[2:] + [dims[1]]
+        parts = [parts[0]] + parts[2:] + [parts[1]]
     if None not in dims:
         return convert_to_tensor(xp.array(dims, dtype=xp.int32)), tuple(dims)
     pieces = [array_ops.reshape(p, [1]) if tensor_like(p) else

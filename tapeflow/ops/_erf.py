@@ -3,14 +3,17 @@
 W. J. Cody's rational Chebyshev approximations ("Rational Chebyshev
 approximations for the error function", Math. Comp. 23, 1969, pp. 631-638),
 accurate to about 1e-16 relative error in float64. The real line is split in
-three intervals of |x|; each is evaluated only on the elements that fall in it:
+three intervals of |x|, each with its own rational function:
 
 - |x| <= 0.46875:    erf(x)  = x P1(x^2) / Q1(x^2)
 - 0.46875 < |x| <= 4: erfc(|x|) = exp(-x^2) P2(|x|) / Q2(|x|)
 - |x| > 4:           erfc(|x|) = exp(-x^2) / |x| (1/sqrt(pi) - z P3(z) / Q3(z)), z = 1/x^2
 
 and the other function follows from erf = 1 - erfc, erfc(-x) = 2 - erfc(x).
-Computations run in float64 and are cast back to the input dtype.
+A formula runs on the whole array (inputs clamped into its interval) when some
+element needs it, and `where` picks per element: on NumPy this is several times
+faster than gathering each interval's elements. Computations run in float64 and
+are cast back to the input dtype.
 """
 from tapeflow.core.array_api import xp
 
@@ -53,37 +56,56 @@ def _exp_minus_square(y):
     return xp.exp(-y16 * y16) * xp.exp(-(y - y16) * (y + y16))
 
 
-def _erfc_of_abs(y):
-    """erfc(y) for y > _SMALL (float64 array)."""
-    out = xp.zeros_like(y)
-    middle = y <= 4.0
-    ym = y[middle]
-    out[middle] = _exp_minus_square(ym) * _ratio(ym, _P2, _Q2)
-    large = ~middle & (y < _ERFC_UNDERFLOW)
-    yl = y[large]
-    z = 1.0 / (yl * yl)
-    out[large] = _exp_minus_square(yl) * (_ONE_OVER_SQRT_PI - z * _ratio(z, _P3, _Q3)) / yl
-    out[xp.isnan(y)] = xp.nan
-    return out
+def _erf_small(x):
+    """erf(x) for |x| <= _SMALL; inputs beyond are clamped (their value is discarded)."""
+    z = xp.minimum(x * x, _SMALL * _SMALL)
+    return x * _ratio(z, _P1, _Q1)
+
+
+def _erfc_middle(y):
+    """erfc(y) for _SMALL < y <= 4 (y clamped into that interval; NaN stays NaN)."""
+    y = xp.clip(y, _SMALL, 4.0)
+    return _exp_minus_square(y) * _ratio(y, _P2, _Q2)
+
+
+def _erfc_large(y):
+    """erfc(y) for y > 4; 0 where it underflows."""
+    yc = xp.clip(y, 4.0, _ERFC_UNDERFLOW)
+    z = 1.0 / (yc * yc)
+    out = _exp_minus_square(yc) * (_ONE_OVER_SQRT_PI - z * _ratio(z, _P3, _Q3)) / yc
+    return xp.where(y >= _ERFC_UNDERFLOW, 0.0, out)
+
+
+def _erfc_of_abs(y, middle, large):
+    """erfc(y) for y = |x| > _SMALL. Each interval's formula is evaluated on the whole
+    array (cheaper than gathering its elements) and only if some element needs it."""
+    if not large.any():
+        return _erfc_middle(y)
+    if not middle.any():
+        return _erfc_large(y)
+    return xp.where(large, _erfc_large(y), _erfc_middle(y))
 
 
 def _compute(x, complement):
     x64 = xp.asarray(x, dtype=xp.float64)
     y = xp.abs(x64)
+    large = y > 4.0
     small = y <= _SMALL
-    out = xp.empty_like(x64)
-    xs = x64[small]
-    erf_small = xs * _ratio(xs * xs, _P1, _Q1)
-    out[small] = 1.0 - erf_small if complement else erf_small
-    rest = ~small
-    xr = x64[rest]
-    erfc_abs = _erfc_of_abs(y[rest])
+    middle = ~(small | large)            # NaN counts as "middle" and stays NaN
+    out = None
+    if small.any():
+        erf_small = _erf_small(x64)
+        out = 1.0 - erf_small if complement else erf_small
+        if small.all():
+            return out.astype(x.dtype, copy=False)
+    erfc_abs = _erfc_of_abs(y, middle, large)
     if complement:
-        out[rest] = xp.where(xr < 0, 2.0 - erfc_abs, erfc_abs)
+        rest = xp.where(x64 < 0, 2.0 - erfc_abs, erfc_abs)
     else:
-        value = 1.0 - erfc_abs
-        out[rest] = xp.where(xr < 0, -value, value)
-    return out.astype(x.dtype, copy=False)
+        rest = xp.copysign(1.0 - erfc_abs, x64)
+    if out is not None:
+        rest = xp.where(small, out, rest)
+    return rest.astype(x.dtype, copy=False)
 
 
 def erf(x):

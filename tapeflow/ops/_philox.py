@@ -146,7 +146,7 @@ class PhiloxStream:
     disjoint ranges of blocks, so repeated calls give new numbers.
     """
 
-    __slots__ = ("key", "counter", "seeds", "_lock")
+    __slots__ = ("key", "counter", "seeds", "_lock", "__weakref__")
 
     def __init__(self, seed, seed2):
         self.seeds = (seed, seed2)

@@ -1,9 +1,8 @@
 """Clipping: by value (a primitive, one pass over the data) and by norm, per tensor or
 over a list of tensors (the composites optimizers use for gradient clipping).
 """
-from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
-from tapeflow.core.convert import convert_to_tensor
+from tapeflow.core.convert import convert_to_tensor, scalar_like
 from tapeflow.core.dispatch import apply
 from tapeflow.core.errors import unsupported_dtype
 from tapeflow.core.op import Op
@@ -58,15 +57,22 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
       ValueError: the bounds would broadcast `t` to a larger shape.
     """
     t = _t(t)
-    high = convert_to_tensor(clip_value_max, dtype=t.dtype)
-    low = convert_to_tensor(clip_value_min, dtype=t.dtype)
+    high = _bound(clip_value_max, t.dtype)
+    low = _bound(clip_value_min, t.dtype)
     t_dims, low_dims, high_dims = t._static_dims(), low._static_dims(), high._static_dims()
-    if None not in (t_dims, low_dims, high_dims):
+    if (low_dims or high_dims) and None not in (t_dims, low_dims, high_dims):
         dims = broadcast_shapes(broadcast_shapes(t_dims, high_dims) or t_dims, low_dims)
         if dims is not None and dims != t_dims:
             raise ValueError(f"Shapes {_shape_tuple(t_dims)} and {_shape_tuple(dims)} are "
                              "incompatible")
     return apply(ClipByValue, t, low, high)
+
+
+def _bound(value, dtype):
+    # Python numbers use the cached scalar tensors (the common, hot case).
+    if type(value) in (int, float):
+        return scalar_like(value, dtype)
+    return convert_to_tensor(value, dtype=dtype)
 
 
 def _shape_tuple(dims):

@@ -24,8 +24,8 @@ FLOATS = dtypes.FLOATS
 
 
 def _geometry(x_shape, f_shape, strides, padding, explicit_paddings, dilations):
-    return geometry(x_shape[1], x_shape[2], f_shape[0], f_shape[1], strides, dilations,
-                    padding, explicit_paddings)
+    return geometry(x_shape[1:3], f_shape[:2], strides, dilations, padding,
+                    explicit_paddings)
 
 
 def _check_depth(in_channels, filter_depth):
@@ -43,13 +43,12 @@ def _depthwise_forward(x, f, strides, padding, explicit_paddings, dilations):
     _check_depth(x.shape[3], f.shape[2])
     g = _geometry(x.shape, f.shape, strides, padding, explicit_paddings, dilations)
     n, channels, multiplier = x.shape[0], x.shape[3], f.shape[3]
-    out = xp.zeros((n, g.oh, g.ow, channels, multiplier), dtype=x.dtype)
+    out = xp.zeros((n,) + g.out + (channels, multiplier), dtype=x.dtype)
     if out.size:
         padded = pad_spatial(x, g.pads)
-        for i in range(g.kh):
-            for j in range(g.kw):
-                out += g.window_view(padded, i, j)[..., None] * f[i, j]
-    return out.reshape(n, g.oh, g.ow, channels * multiplier)
+        for offset in g.offsets:
+            out += g.window_view(padded, offset)[..., None] * f[offset]
+    return out.reshape((n,) + g.out + (channels * multiplier,))
 
 
 def _depthwise_backprop_input(input_sizes, f, dy, strides, padding, explicit_paddings,
@@ -58,8 +57,7 @@ def _depthwise_backprop_input(input_sizes, f, dy, strides, padding, explicit_pad
     _check_depth(shape[3], f.shape[2])
     g = _geometry(shape, f.shape, strides, padding, explicit_paddings, dilations)
     dy = dy.reshape(dy.shape[:3] + f.shape[2:])       # [n, oh, ow, c, m]
-    return col2im_offsets(g, shape, dy.dtype,
-                          lambda i, j: (dy * f[i, j]).sum(axis=-1))
+    return col2im_offsets(g, shape, dy.dtype, lambda offset: (dy * f[offset]).sum(axis=-1))
 
 
 def _depthwise_backprop_filter(x, filter_sizes, dy, strides, padding, explicit_paddings,
@@ -71,9 +69,8 @@ def _depthwise_backprop_filter(x, filter_sizes, dy, strides, padding, explicit_p
     df = xp.zeros(f_shape, dtype=dy.dtype)
     if dy.size:
         padded = pad_spatial(x, g.pads)
-        for i in range(g.kh):
-            for j in range(g.kw):
-                df[i, j] = xp.einsum("nhwc,nhwcm->cm", g.window_view(padded, i, j), dy)
+        for offset in g.offsets:
+            df[offset] = xp.einsum("nhwc,nhwcm->cm", g.window_view(padded, offset), dy)
     return df
 
 

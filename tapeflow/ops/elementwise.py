@@ -9,17 +9,17 @@ import math as _math
 
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
-from tapeflow.core.dispatch import apply
+from tapeflow.core.dispatch import apply, apply_unary
 from tapeflow.core.errors import InternalError
 from tapeflow.core.op import Op
 from tapeflow.core.spec import TensorSpec
-from tapeflow.ops import _erf
+from tapeflow.ops import _erf, _gamma
 from tapeflow.ops._grad_util import sum_to_shape
 from tapeflow.ops._rules import binary_operands, broadcast_binary, tensor_like
 from tapeflow.ops.math import (FLOATS, INEXACT, _TRUEDIV_FLOAT, _binary_function,
                                _conj_if_complex, _t, _unary, add, cast, divide, exp, greater,
-                               greater_equal, log1p, maximum, minimum, multiply, negative,
-                               not_equal, rsqrt, square, subtract, where, zeros_like)
+                               greater_equal, multiply, negative, not_equal, rsqrt, square,
+                               subtract, zeros_like)
 
 _COMPLEX = frozenset({dtypes.complex64, dtypes.complex128})
 
@@ -34,7 +34,7 @@ Asin.gradient(lambda dy, x, out: multiply(dy, rsqrt(subtract(1, square(x)))))
 
 def asin(x, name=None):
     """Returns arcsin(x) element-wise (NaN outside [-1, 1])."""
-    return apply(Asin, _t(x))
+    return apply_unary(Asin, _t(x))
 
 
 Acos = _unary("Acos", xp.arccos, INEXACT)
@@ -43,7 +43,7 @@ Acos.gradient(lambda dy, x, out: negative(multiply(dy, rsqrt(subtract(1, square(
 
 def acos(x, name=None):
     """Returns arccos(x) element-wise (NaN outside [-1, 1])."""
-    return apply(Acos, _t(x))
+    return apply_unary(Acos, _t(x))
 
 
 Atan = _unary("Atan", xp.arctan, INEXACT)
@@ -52,7 +52,7 @@ Atan.gradient(lambda dy, x, out: divide(dy, add(square(x), 1)))
 
 def atan(x, name=None):
     """Returns arctan(x) element-wise."""
-    return apply(Atan, _t(x))
+    return apply_unary(Atan, _t(x))
 
 
 Sinh = _unary("Sinh", xp.sinh, INEXACT)
@@ -63,12 +63,12 @@ Cosh.gradient(lambda dy, x, out: multiply(dy, sinh(x)))
 
 def sinh(x, name=None):
     """Returns the hyperbolic sine of `x` element-wise."""
-    return apply(Sinh, _t(x))
+    return apply_unary(Sinh, _t(x))
 
 
 def cosh(x, name=None):
     """Returns the hyperbolic cosine of `x` element-wise."""
-    return apply(Cosh, _t(x))
+    return apply_unary(Cosh, _t(x))
 
 Asinh = _unary("Asinh", xp.arcsinh, INEXACT)
 Asinh.gradient(lambda dy, x, out: divide(dy, cosh(out)))      # 1 / cosh(asinh(x))
@@ -80,17 +80,17 @@ Atanh.gradient(lambda dy, x, out: divide(dy, subtract(1, square(x))))
 
 def asinh(x, name=None):
     """Returns the inverse hyperbolic sine of `x` element-wise."""
-    return apply(Asinh, _t(x))
+    return apply_unary(Asinh, _t(x))
 
 
 def acosh(x, name=None):
     """Returns the inverse hyperbolic cosine of `x` element-wise (NaN below 1)."""
-    return apply(Acosh, _t(x))
+    return apply_unary(Acosh, _t(x))
 
 
 def atanh(x, name=None):
     """Returns the inverse hyperbolic tangent of `x` element-wise (inf at +-1)."""
-    return apply(Atanh, _t(x))
+    return apply_unary(Atanh, _t(x))
 
 
 def _atan2_kernel(y, x):
@@ -138,12 +138,42 @@ def erf(x, name=None):
     >>> erf([0.0, 0.5]).numpy()
     array([0.       , 0.5204999], dtype=float32)
     """
-    return apply(Erf, _t(x))
+    return apply_unary(Erf, _t(x))
 
 
 def erfc(x, name=None):
     """The complementary error function `1 - erf(x)`, accurate in the tails."""
-    return apply(Erfc, _t(x))
+    return apply_unary(Erfc, _t(x))
+
+
+# ================================================================================
+# Log-gamma and digamma (kernels in ops/_gamma.py)
+# ================================================================================
+
+Lgamma = _unary("Lgamma", _gamma.lgamma, FLOATS)
+Lgamma.gradient(lambda dy, x, out: multiply(dy, digamma(x)))
+Digamma = _unary("Digamma", _gamma.digamma, FLOATS)
+Digamma.gradient(lambda dy, x, out: multiply(dy, apply(Trigamma, x)))
+# tapeflow-internal (TF uses Polygamma(1, x)); its own gradient is not needed so far.
+Trigamma = _unary("Trigamma", _gamma.trigamma, FLOATS, differentiable=False)
+
+
+def lgamma(x, name=None):
+    """`log(|Gamma(x)|)` element-wise (inf at 0, -1, -2, ...).
+
+    >>> lgamma([0.5, 1.0, 3.0]).numpy()
+    array([0.5723649, 0.       , 0.6931472], dtype=float32)
+    """
+    return apply_unary(Lgamma, _t(x))
+
+
+def digamma(x, name=None):
+    """The digamma function `d/dx log(Gamma(x))` element-wise (NaN at 0, -1, ...).
+
+    >>> round(float(digamma(1.0)), 6)
+    -0.577216
+    """
+    return apply_unary(Digamma, _t(x))
 
 
 # Round half to even; piecewise constant, so no gradient (as TF).
@@ -152,26 +182,17 @@ Rint = _unary("Rint", xp.rint, FLOATS, differentiable=False)
 
 def rint(x, name=None):
     """Rounds to the nearest integer, halves to even (`rint(2.5) == 2.0`)."""
-    return apply(Rint, _t(x))
+    return apply_unary(Rint, _t(x))
 
 
 def log_sigmoid(x, name=None):
-    """Returns `log(sigmoid(x)) = -softplus(-x)`, without overflow for large |x|.
+    """Returns `log(sigmoid(x)) = -softplus(-x)` (composite, as TF), stable for large |x|.
 
-    Composite: for x >= 0 it is -log1p(exp(-x)), for x < 0 it is x - log1p(exp(x)).
-    Each branch is computed on inputs clamped to its own half-line, so the
-    branch `where` does not pick cannot produce inf (and NaN gradients); at 0
-    the gradient is 1/2.
+    >>> round(float(log_sigmoid(0.0)), 6)
+    -0.693147
     """
-    x = _t(x)
-    if x.dtype not in FLOATS:
-        from tapeflow.core.errors import unsupported_dtype
-        raise unsupported_dtype("Softplus", x.dtype, FLOATS, (x,))
-    positive = maximum(x, 0)
-    non_positive = minimum(x, 0)
-    on_positive = negative(log1p(exp(negative(positive))))
-    on_negative = subtract(non_positive, log1p(exp(non_positive)))
-    return where(greater(x, 0), on_positive, on_negative)
+    from tapeflow.ops.nn import softplus
+    return negative(softplus(negative(_t(x))))
 
 
 # ================================================================================
@@ -476,3 +497,55 @@ def is_strictly_increasing(x, name=None):
     return _is_monotonic(x, strict=True)
 
 
+
+
+def angle(input, name=None):  # noqa: A002 - TF's argument name
+    """The argument of complex numbers (`atan2(imag, real)`); for real numbers
+    pi where negative and 0 elsewhere.
+
+    >>> angle([1.0, -1.0]).numpy()
+    array([0.       , 3.1415927], dtype=float32)
+    """
+    from tapeflow.ops.math import less
+    from tapeflow.ops._rules import as_operand
+    x = _t(input)
+    if x.dtype in _COMPLEX:
+        return atan2(math_imag(x), math_real(x))
+    pi = as_operand(_math.pi, x.dtype)
+    if pi.dtype is not x.dtype:   # an integer tensor cannot hold pi (TF's TypeError)
+        raise TypeError(f"Cannot convert {_math.pi} to EagerTensor of dtype {x.dtype.name}")
+    from tapeflow.ops.math import broadcast_like, where
+    zeros = zeros_like(x)
+    return where(less(x, zeros), broadcast_like(pi, x), zeros)
+
+
+def polyval(coeffs, x, name=None):
+    """Evaluates the polynomial `coeffs[0] * x**(n-1) + ... + coeffs[-1]` by Horner's rule.
+
+    Args:
+      coeffs: a Python list of tensors (or numbers), highest degree first.
+
+    >>> polyval([1.0, 2.0, 3.0], 2.0).numpy()
+    11.0
+    """
+    if not isinstance(coeffs, (list, tuple)):
+        raise ValueError(f"Argument coeffs must be list type. Received type {type(coeffs)}.")
+    x = _t(x)
+    if not coeffs:
+        return zeros_like(x)
+    from tapeflow.ops._rules import as_operand
+    result = as_operand(coeffs[0], x.dtype)
+    for c in coeffs[1:]:
+        result = add(as_operand(c, x.dtype), multiply(result, x))
+    return result
+
+
+def zero_fraction(value, name=None):
+    """The fraction of elements of `value` that are zero, as a float32 scalar.
+
+    >>> zero_fraction([0.0, 1.0, 0.0, 3.0]).numpy()
+    0.5
+    """
+    from tapeflow.ops.math import equal, reduce_mean
+    x = _t(value)
+    return reduce_mean(cast(equal(x, zeros_like(x)), dtypes.float32))

@@ -7,13 +7,16 @@ the loss and `backprop`, the gradient of the loss with respect to the logits
 gradient rule reuses `backprop`, so the backward pass is one multiply. Because
 `backprop` is itself an output that depends on the logits, the rule also
 carries its own derivative (the softmax Jacobian applied to its incoming
-gradient); that term is zero in a first-order pass and makes second
-derivatives exact, as TF's are.
+gradient), which makes second derivatives exact, as TF's are; that term is
+zero in a first-order pass and is skipped then.
 """
+import math as _pymath
+
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
 from tapeflow.core.convert import convert_to_tensor
 from tapeflow.core.dispatch import apply
+from tapeflow.core.tape import is_zero_filler
 from tapeflow.core.errors import InvalidArgumentError, op_error
 from tapeflow.core.op import Op
 from tapeflow.core.shape import TensorShape, broadcast_shapes
@@ -39,6 +42,15 @@ def _softmax_vjp(g, logits):
     """(g - sum(g * s)) * s with s = softmax(logits): the softmax Jacobian applied to g."""
     s = softmax(logits)
     return multiply(subtract(g, reduce_sum(multiply(g, s), axis=-1, keepdims=True)), s)
+
+
+def _is_zero(g):
+    """True for the tape's zeros for an output nobody differentiated (eager or traced),
+    or any eager all-zero tensor: terms linear in g can then be skipped exactly."""
+    if is_zero_filler(g):
+        return True
+    value = getattr(g, "_value", None)
+    return value is not None and not value.any()
 
 
 def _stable_softmax_parts(logits):
@@ -98,8 +110,10 @@ def _(logits, labels):
 def _(dy, logits, labels, out):
     # loss = logsumexp(logits) - logits[label]; d loss / d logits = backprop (output 1).
     dloss, dbackprop = dy
-    first_order = multiply(expand_dims(dloss, -1), out[1])
-    return add(first_order, _softmax_vjp(dbackprop, logits)), None
+    dlogits = multiply(expand_dims(dloss, -1), out[1])
+    if not _is_zero(dbackprop):
+        dlogits = add(dlogits, _softmax_vjp(dbackprop, logits))
+    return dlogits, None
 
 
 def _static_shape_str(dims):
@@ -140,8 +154,11 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
                 f"Received: labels.shape={_static_shape_str(l_dims)} and "
                 f"logits.shape={_static_shape_str(x_dims)}")
     if labels.dtype not in LABEL_DTYPES:
+        # TF names dtypes by their C type in kernel messages (float, double, half).
+        word = {"float32": "float", "float64": "double", "float16": "half"}.get(
+            labels.dtype.name, labels.dtype.name)
         raise op_error("SparseSoftmaxCrossEntropyWithLogits",
-                       f"Value for attr 'Tlabels' of {labels.dtype.name} is not in the list of "
+                       f"Value for attr 'Tlabels' of {word} is not in the list of "
                        "allowed values: int32, int64")
     loss, _ = apply(SparseSoftmaxCrossEntropyWithLogits, logits, labels)
     return loss
@@ -192,9 +209,15 @@ def _(dy, logits, labels, out):
     # (the exact gradient when each row of labels sums to 1), reused here.
     dloss, dbackprop = dy
     dloss = expand_dims(dloss, -1)
-    dlogits = add(multiply(dloss, out[1]), _softmax_vjp(dbackprop, logits))
-    dlabels = subtract(multiply(dloss, negative(log_softmax(logits))), dbackprop)
-    return sum_to_shape(dlogits, logits), sum_to_shape(dlabels, labels)
+    backprop_used = not _is_zero(dbackprop)   # backprop = softmax(logits) - labels
+    dlogits = multiply(dloss, out[1])
+    if backprop_used:
+        dlogits = add(dlogits, _softmax_vjp(dbackprop, logits))
+
+    def dlabels():
+        g = multiply(dloss, negative(log_softmax(logits)))
+        return sum_to_shape(subtract(g, dbackprop) if backprop_used else g, labels)
+    return sum_to_shape(dlogits, logits), dlabels
 
 
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
@@ -265,6 +288,25 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):
     log_weight = add(1, multiply(subtract(pos_weight, 1), labels))
     softplus_neg = add(log1p(exp(negative(math_ops.abs(logits)))), relu(negative(logits)))
     return add(multiply(subtract(1, labels), logits), multiply(log_weight, softplus_neg))
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
+    """Poisson negative log-likelihood with the rate given as its log:
+    `exp(log_input) - log_input * targets`, plus Stirling's approximation of
+    log(targets!) for targets > 1 when `compute_full_loss`."""
+    targets, log_input = _t(targets), _t(log_input)
+    t_dims, x_dims = targets._static_dims(), log_input._static_dims()
+    if t_dims is not None and x_dims is not None and \
+            not TensorShape(t_dims).is_compatible_with(TensorShape(x_dims)):
+        raise ValueError(f"`log_input` and `targets` must have the same shape, received "
+                         f"({_static_shape_str(x_dims)} vs {_static_shape_str(t_dims)}).")
+    result = subtract(exp(log_input), multiply(log_input, targets))
+    if not compute_full_loss:
+        return result
+    stirling = add(subtract(multiply(targets, math_ops.log(targets)), targets),
+                   multiply(math_ops.log(multiply(targets, 2 * _pymath.pi)), 0.5))
+    small = math_ops.logical_and(greater_equal(targets, 0), math_ops.less_equal(targets, 1))
+    return add(result, where(small, zeros_like(targets), stirling))
 
 
 # ================================================================================

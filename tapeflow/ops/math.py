@@ -10,7 +10,7 @@ import numbers
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
 from tapeflow.core.context import state
-from tapeflow.core.dispatch import apply, apply_binary
+from tapeflow.core.dispatch import apply, apply_binary, apply_unary
 from tapeflow.core.errors import InvalidArgumentError, dtype_mismatch
 from tapeflow.core.op import Op
 from tapeflow.core.shape import broadcast_shapes
@@ -204,7 +204,8 @@ def _(dy, x, y, out):
             sum_to_shape(multiply(dy, negative(floor(divide(x, y)))), y))
 
 
-floormod = _binary_function(FloorMod, """Returns `x mod y` with the sign of `y` (`x % y`), as TF's FloorMod.""")
+floormod = _binary_function(FloorMod, """Returns `x mod y` with the sign of `y` (`x % y`), as
+    TF's FloorMod.""")
 
 
 Pow = Op("Pow", infer=broadcast_binary("Pow"), dtypes=SIGNED, elementwise=True)
@@ -267,6 +268,8 @@ SquaredDifference = Op("SquaredDifference", infer=broadcast_binary("SquaredDiffe
 @SquaredDifference.kernel
 def _(x, y):
     d = xp.subtract(x, y)
+    if type(d) is not xp.ndarray:   # rank-0 inputs give a NumPy scalar
+        return d * d
     return xp.multiply(d, d, out=d)
 
 
@@ -296,7 +299,7 @@ Neg.gradient(lambda dy, x, out: negative(dy))
 
 def negative(x, name=None):
     """Returns `-x` element-wise."""
-    return apply(Neg, _t(x))
+    return apply_unary(Neg, _t(x))
 
 
 Abs = _unary("Abs", xp.abs, SIGNED - {dtypes.complex64, dtypes.complex128})
@@ -318,7 +321,7 @@ Sign.gradient(lambda dy, x, out: zeros_like(x))
 
 def sign(x, name=None):
     """Returns -1, 0 or 1 according to the sign of each element."""
-    return apply(Sign, _t(x))
+    return apply_unary(Sign, _t(x))
 
 
 Square = _unary("Square", xp.square, NUMBERS)
@@ -327,7 +330,7 @@ Square.gradient(lambda dy, x, out: multiply(dy, multiply(x, 2)))
 
 def square(x, name=None):
     """Returns `x * x` element-wise."""
-    return apply(Square, _t(x))
+    return apply_unary(Square, _t(x))
 
 
 Sqrt = _unary("Sqrt", xp.sqrt, INEXACT)
@@ -336,7 +339,7 @@ Sqrt.gradient(lambda dy, x, out: divide(multiply(dy, 0.5), out))   # 1 / (2 sqrt
 
 def sqrt(x, name=None):
     """Returns the square root of `x` element-wise."""
-    return apply(Sqrt, _t(x))
+    return apply_unary(Sqrt, _t(x))
 
 
 def _rsqrt_kernel(x):
@@ -350,7 +353,7 @@ Rsqrt.gradient(lambda dy, x, out: multiply(dy, multiply(pow(out, 3), -0.5)))
 
 def rsqrt(x, name=None):
     """Returns `1 / sqrt(x)` element-wise."""
-    return apply(Rsqrt, _t(x))
+    return apply_unary(Rsqrt, _t(x))
 
 
 Exp = _unary("Exp", xp.exp, INEXACT)
@@ -359,7 +362,7 @@ Exp.gradient(lambda dy, x, out: multiply(dy, out))
 
 def exp(x, name=None):
     """Returns `e ** x` element-wise."""
-    return apply(Exp, _t(x))
+    return apply_unary(Exp, _t(x))
 
 
 Expm1 = _unary("Expm1", xp.expm1, INEXACT)
@@ -368,7 +371,7 @@ Expm1.gradient(lambda dy, x, out: multiply(dy, exp(x)))
 
 def expm1(x, name=None):
     """Returns `exp(x) - 1`, accurate for small x."""
-    return apply(Expm1, _t(x))
+    return apply_unary(Expm1, _t(x))
 
 
 Log = _unary("Log", xp.log, INEXACT)
@@ -377,7 +380,7 @@ Log.gradient(lambda dy, x, out: divide(dy, x))
 
 def log(x, name=None):
     """Returns the natural logarithm of `x` element-wise."""
-    return apply(Log, _t(x))
+    return apply_unary(Log, _t(x))
 
 
 Log1p = _unary("Log1p", xp.log1p, INEXACT)
@@ -386,7 +389,7 @@ Log1p.gradient(lambda dy, x, out: divide(dy, add(x, 1)))
 
 def log1p(x, name=None):
     """Returns `log(1 + x)`, accurate for small x."""
-    return apply(Log1p, _t(x))
+    return apply_unary(Log1p, _t(x))
 
 
 Sin = _unary("Sin", xp.sin, INEXACT)
@@ -394,7 +397,7 @@ Sin.gradient(lambda dy, x, out: multiply(dy, cos(x)))
 
 
 def sin(x, name=None):
-    return apply(Sin, _t(x))
+    return apply_unary(Sin, _t(x))
 
 
 Cos = _unary("Cos", xp.cos, INEXACT)
@@ -402,7 +405,7 @@ Cos.gradient(lambda dy, x, out: negative(multiply(dy, sin(x))))
 
 
 def cos(x, name=None):
-    return apply(Cos, _t(x))
+    return apply_unary(Cos, _t(x))
 
 
 Tan = _unary("Tan", xp.tan, INEXACT)
@@ -410,7 +413,7 @@ Tan.gradient(lambda dy, x, out: multiply(dy, add(square(out), 1)))   # 1 + tan^2
 
 
 def tan(x, name=None):
-    return apply(Tan, _t(x))
+    return apply_unary(Tan, _t(x))
 
 
 Tanh = _unary("Tanh", xp.tanh, INEXACT)
@@ -419,7 +422,7 @@ Tanh.gradient(lambda dy, x, out: multiply(dy, subtract(1, square(out))))   # 1 -
 
 def tanh(x, name=None):
     """Returns the hyperbolic tangent of `x` element-wise."""
-    return apply(Tanh, _t(x))
+    return apply_unary(Tanh, _t(x))
 
 
 def _sigmoid_kernel(x):
@@ -434,7 +437,7 @@ Sigmoid.gradient(lambda dy, x, out: multiply(dy, multiply(out, subtract(1, out))
 
 def sigmoid(x, name=None):
     """Returns `1 / (1 + exp(-x))` element-wise."""
-    return apply(Sigmoid, _t(x))
+    return apply_unary(Sigmoid, _t(x))
 
 
 Reciprocal = _unary("Reciprocal", xp.reciprocal, INEXACT)
@@ -443,26 +446,27 @@ Reciprocal.gradient(lambda dy, x, out: negative(multiply(dy, square(out))))
 
 def reciprocal(x, name=None):
     """Returns `1 / x` element-wise."""
-    return apply(Reciprocal, _t(x))
+    return apply_unary(Reciprocal, _t(x))
 
 
 # Rounding: piecewise constant, so TF gives them no gradient.
 Floor = _unary("Floor", xp.floor, FLOATS, differentiable=False)
 Ceil = _unary("Ceil", xp.ceil, FLOATS, differentiable=False)
-Round = _unary("Round", xp.rint, FLOATS | dtypes.INTEGERS, differentiable=False)  # half to even
+Round = _unary("Round", lambda x: xp.rint(x) if x.dtype.kind == "f" else x,   # half to even
+               REAL, differentiable=False)
 
 
 def floor(x, name=None):
-    return apply(Floor, _t(x))
+    return apply_unary(Floor, _t(x))
 
 
 def ceil(x, name=None):
-    return apply(Ceil, _t(x))
+    return apply_unary(Ceil, _t(x))
 
 
 def round(x, name=None):  # noqa: A001 - TF's public name
     """Rounds half to even, as TF does."""
-    return apply(Round, _t(x))
+    return apply_unary(Round, _t(x))
 
 
 IsNan = Op("IsNan", infer=bool_like_input, dtypes=FLOATS, differentiable=False)
@@ -474,15 +478,15 @@ IsInf.kernel(xp.isinf)
 
 
 def is_nan(x, name=None):
-    return apply(IsNan, _t(x))
+    return apply_unary(IsNan, _t(x))
 
 
 def is_finite(x, name=None):
-    return apply(IsFinite, _t(x))
+    return apply_unary(IsFinite, _t(x))
 
 
 def is_inf(x, name=None):
-    return apply(IsInf, _t(x))
+    return apply_unary(IsInf, _t(x))
 
 
 # ================================================================================
@@ -545,7 +549,7 @@ def logical_xor(x, y, name="LogicalXor"):
 
 
 def logical_not(x, name=None):
-    return apply(LogicalNot, _t(x))
+    return apply_unary(LogicalNot, _t(x))
 
 
 # ================================================================================
@@ -633,7 +637,9 @@ Sum = Op("Sum", infer=_reduce_infer, dtypes=NUMBERS)
 
 @Sum.kernel
 def _(x, axis, keepdims):
-    return xp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    # The ufunc method directly: no Python wrapper, and overflow warnings are
+    # attributed to this module (silenced as TF computes inf silently).
+    return xp.add.reduce(x, axis=axis, dtype=x.dtype, keepdims=keepdims)
 
 
 @Sum.gradient
@@ -657,6 +663,8 @@ def reduction_axes(axis, rank, op_name):
     """
     if axis is None:
         return tuple(range(rank))
+    if type(axis) is int and -rank <= axis < rank:   # the common case, kept fast
+        return (axis % rank,)
     values = _axis_list(axis, op_name)
     axes = []
     for a in values:
@@ -730,7 +738,7 @@ def _(x, axis, keepdims):
         return (xp.sign(total) * quotient).astype(x.dtype)
     if count == 0:   # the mean of nothing is NaN (NumPy would also warn)
         return xp.full(reduced_dims(x.shape, axis, keepdims), xp.nan, dtype=x.dtype)
-    return xp.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    return xp.add.reduce(x, axis=axis, dtype=x.dtype, keepdims=keepdims) / count
 
 
 @Mean.gradient
@@ -776,9 +784,9 @@ def _highest(dtype):
 
 
 Max = Op("Max", infer=_reduce_infer, dtypes=REAL)
-Max.kernel(_extreme_kernel(xp.max, _lowest))
+Max.kernel(_extreme_kernel(xp.maximum.reduce, _lowest))
 Min = Op("Min", infer=_reduce_infer, dtypes=REAL)
-Min.kernel(_extreme_kernel(xp.min, _highest))
+Min.kernel(_extreme_kernel(xp.minimum.reduce, _highest))
 
 
 def _extreme_gradient(dy, x, out, axis, keepdims):
@@ -814,10 +822,10 @@ def _arg_kernel(pick, nan_fill):
         if x.shape[axis] == 0:
             raise InvalidArgumentError(None, None, f"Reduction axis {axis} is empty in shape "
                                                    f"{_dims_str(x.shape)}")
-        if x.dtype.kind == "f":
-            nan = xp.isnan(x)
-            if nan.any():   # TF skips NaNs (index 0 if all are NaN); NumPy would pick one
-                x = xp.where(nan, nan_fill, x)
+        # NumPy picks the first NaN; TF skips NaNs (index 0 if all are NaN). A NaN
+        # anywhere makes the sum NaN: one fast pass decides whether to mask them.
+        if x.dtype.kind == "f" and xp.isnan(xp.add.reduce(x, axis=None)):
+            x = xp.where(xp.isnan(x), nan_fill, x)
         return pick(x, axis=axis).astype(output_type._np)
     return kernel
 
@@ -911,6 +919,7 @@ def _spec_str(spec):
 # Allowed dtypes as declared by TF; unsigned ones are declared but have no CPU kernel.
 _MATMUL_DTYPES = INEXACT | {dtypes.int32, dtypes.int64, dtypes.uint8, dtypes.uint16,
                             dtypes.uint32, dtypes.uint64}
+_UNSIGNED = frozenset({dtypes.uint8, dtypes.uint16, dtypes.uint32, dtypes.uint64})
 MatMul = Op("MatMul", infer=_matmul_rule("MatMul", batched=False), dtypes=_MATMUL_DTYPES)
 BatchMatMulV2 = Op("BatchMatMulV2", infer=_matmul_rule("BatchMatMulV2", batched=True),
                    dtypes=_MATMUL_DTYPES | {dtypes.int16})
@@ -1004,7 +1013,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     a_dims, b_dims = a._static_dims(), b._static_dims()
     batched = a_dims is None or b_dims is None or len(a_dims) > 2 or len(b_dims) > 2
     op = BatchMatMulV2 if batched else MatMul
-    if a.dtype.is_unsigned:
+    if a.dtype in _UNSIGNED:
         from tapeflow.core.errors import NotFoundError
         raise NotFoundError(None, None, f"Could not find device for node: {{{{node {op.name}}}}}"
                                         f" = {op.name}[T=DT_{a.dtype.name.upper()}]")
@@ -1100,6 +1109,25 @@ def add_n(inputs, name=None):
     if len(tensors) == 1:
         return identity(tensors[0])
     return apply(AddN, *tensors)
+
+
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
+    """Adds all input tensors element-wise (deprecated in TF in favour of `add_n`).
+
+    Raises:
+      ValueError: `inputs` is empty, or disagrees with `shape` or `tensor_dtype`.
+    """
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        raise ValueError("inputs must be a list of at least one Tensor with the same dtype and "
+                         "shape")
+    tensors = [_t(x) for x in inputs]
+    if tensor_dtype is not None and any(t.dtype != dtypes.as_dtype(tensor_dtype)
+                                        for t in tensors):
+        raise TypeError(f"Expected {dtypes.as_dtype(tensor_dtype).name}, got "
+                        f"{tensors[0].dtype.name} for the inputs of accumulate_n.")
+    if shape is not None and any(tuple(t.shape) != tuple(shape) for t in tensors):
+        raise ValueError(f"Input tensor shapes must be {tuple(shape)}.")
+    return add_n(tensors)
 
 
 # ================================================================================

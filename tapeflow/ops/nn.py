@@ -1,7 +1,9 @@
-"""Neural-network ops (`tf.nn`): activations, softmax, bias_add, losses, normalization.
+"""Neural-network ops (`tf.nn`): activations, softmax and bias_add.
 
-Convolutions live in `conv.py` and pooling in `pooling.py` (imported below so
-that importing this module registers every nn op). Each op reads top to bottom:
+The rest of the family lives beside it: convolutions in `conv.py` and
+`depthwise.py`, pooling in `pooling.py`, losses in `losses.py`, normalization
+and dropout in `normalization.py`; importing this module registers them all.
+Each op reads top to bottom:
 its record with the shape/dtype rule, its kernel, its gradient rule (in
 tapeflow ops, so second derivatives work), then the public function.
 Composites (functions of other ops) are used wherever the math is a plain
@@ -21,6 +23,7 @@ from tapeflow.core.spec import TensorSpec
 from tapeflow.ops import array as array_ops
 from tapeflow.ops import conv, depthwise, pooling  # noqa: F401 - registers their ops
 from tapeflow.ops import math as math_ops
+from tapeflow.ops._erf import erf as erf_kernel   # NumPy has no erf: the math family's
 from tapeflow.ops._rules import binary_operands, same_as_input, tensor_like
 from tapeflow.ops.array import broadcast_like, reshape
 from tapeflow.ops.math import (add, cast, exp, greater_equal, multiply, negative, reduce_sum,
@@ -51,7 +54,8 @@ def _grad_infer(dy, x, **attrs):
 # ================================================================================
 
 Relu = _unary("Relu", REAL)
-Relu.kernel(lambda x: xp.maximum(x, 0))
+Relu.kernel(lambda x, out=None: xp.maximum(x, 0, out=out))
+Relu.out_inputs = (0,)
 
 
 @Relu.gradient
@@ -65,9 +69,12 @@ ReluGrad = Op("ReluGrad", infer=_grad_infer, dtypes=REAL, elementwise=True)
 
 
 @ReluGrad.kernel
-def _(dy, y):
+def _(dy, y, out=None):
     # A multiply by the mask, as TF computes it (np.where is ~10x slower here).
-    return dy * (y > 0)
+    return xp.multiply(dy, y > 0, out=out)
+
+
+ReluGrad.out_inputs = (0,)
 
 
 ReluGrad.gradient(lambda ddx, dy, y, out: (apply(ReluGrad, ddx, y), None))
@@ -242,6 +249,62 @@ def silu(features, beta=1.0):
 swish = silu
 
 
+# Gelu is a primitive (one kernel instead of five ops in eager mode). Its gradient is
+# another primitive, GeluGrad(dy, x) = dy * gelu'(x); GeluGrad's own gradient needs
+# only exp, so second derivatives are exact.
+_SQRT_HALF = _pymath.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / _pymath.sqrt(2.0 * _pymath.pi)
+
+
+def _normal_cdf(x):
+    return 0.5 * (1.0 + erf_kernel(x * x.dtype.type(_SQRT_HALF)))
+
+
+def _normal_pdf(x):
+    return _INV_SQRT_2PI * xp.exp(-0.5 * x * x)
+
+
+Gelu = _unary("Gelu", FLOATS)
+Gelu.kernel(lambda x: (x * _normal_cdf(x)).astype(x.dtype, copy=False))
+Gelu.gradient(lambda dy, x, out: apply(GeluGrad, dy, x))
+
+GeluGrad = Op("GeluGrad", infer=_grad_infer, dtypes=FLOATS, elementwise=True)
+
+
+@GeluGrad.kernel
+def _(dy, x):
+    # d/dx x * cdf(x) = cdf(x) + x * pdf(x)
+    return (dy * (_normal_cdf(x) + x * _normal_pdf(x))).astype(dy.dtype, copy=False)
+
+
+@GeluGrad.gradient
+def _(ddx, dy, x, out):
+    # d/dx (cdf + x pdf) = 2 pdf - x^2 pdf = pdf * (2 - x^2)
+    pdf = multiply(exp(multiply(math_ops.square(x), -0.5)), _INV_SQRT_2PI)
+    second = multiply(pdf, subtract(2.0, math_ops.square(x)))
+    return apply(GeluGrad, ddx, x), multiply(multiply(ddx, dy), second)
+
+
+def gelu(features, approximate=False, name=None):
+    """Gaussian error linear unit: `x * P(X <= x)` for X ~ N(0, 1).
+
+    With `approximate=True`, the tanh form
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`.
+
+    >>> gelu([-1.0, 0.0, 1.0]).numpy()
+    array([-0.15865526,  0.        ,  0.8413447 ], dtype=float32)
+    """
+    x = _t(features)
+    if not x.dtype.is_floating:
+        raise ValueError("`features.dtype` must be a floating point tensor."
+                         f"Received:features.dtype={x.dtype!r}")
+    if not approximate:
+        return apply(Gelu, x)
+    cube = multiply(math_ops.pow(x, 3), 0.044715)
+    inner = multiply(add(x, cube), _pymath.sqrt(2.0 / _pymath.pi))
+    return multiply(multiply(x, 0.5), add(math_ops.tanh(inner), 1.0))
+
+
 def crelu(features, axis=-1, name=None):
     """Concatenated relu: `concat([relu(x), relu(-x)], axis)`, doubling that axis."""
     x = _t(features)
@@ -367,7 +430,7 @@ def _dims_str(shape):
 
 
 @BiasAdd.kernel
-def _(x, bias, data_format):
+def _(x, bias, data_format, out=None):
     if x.ndim < 2:
         raise InvalidArgumentError(None, None,
                                    f"Input tensor must be at least 2D: {_dims_str(x.shape)}")
@@ -381,7 +444,10 @@ def _(x, bias, data_format):
                         f"tensor: {_dims_str(bias.shape)} vs. {_dims_str(x.shape)}")
     if axis != x.ndim - 1:
         bias = bias.reshape(bias.shape + (1,) * (x.ndim - 2))
-    return x + bias
+    return xp.add(x, bias, out=out)
+
+
+BiasAdd.out_inputs = (0,)
 
 
 @BiasAdd.gradient
@@ -436,118 +502,4 @@ def bias_add(value, bias, data_format=None, name=None):
     return apply(BiasAdd, value, bias, data_format=data_format)
 
 
-
-
-# ================================================================================
-# Normalization: moments, batch_normalization, l2_normalize (composites)
-# ================================================================================
-
-def moments(x, axes, shift=None, keepdims=False, name=None):
-    """Mean and variance of `x` over `axes` (`shift` is accepted and unused, as in TF2).
-
-    float16 inputs are reduced in float32 and the results cast back, as TF does.
-
-    >>> mean, variance = moments([[1.0, 2.0], [3.0, 5.0]], axes=[0])
-    >>> mean.numpy(), variance.numpy()
-    (array([2. , 3.5], dtype=float32), array([1.  , 2.25], dtype=float32))
-    """
-    x = _t(x)
-    y = cast(x, dtypes.float32) if x.dtype is dtypes.float16 else x
-    axes = [axes] if isinstance(axes, int) else list(axes)
-    mean = math_ops.reduce_mean(y, axes, keepdims=True)
-    # The mean's own gradient contribution to the variance is zero (the deviations sum
-    # to 0), so stopping it changes nothing and saves work.
-    variance = math_ops.reduce_mean(
-        math_ops.squared_difference(y, array_ops.stop_gradient(mean)), axes, keepdims=True)
-    if not keepdims:
-        mean = array_ops.squeeze(mean, axes)
-        variance = array_ops.squeeze(variance, axes)
-    if x.dtype is dtypes.float16:
-        return cast(mean, x.dtype), cast(variance, x.dtype)
-    return mean, variance
-
-
-def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
-    """`scale * (x - mean) / sqrt(variance + variance_epsilon) + offset`.
-
-    Computed as `x * inv + (offset - mean * inv)` with `inv = scale / sqrt(variance + eps)`,
-    the form TF uses (one multiply-add over x). `offset` and `scale` may be None.
-    """
-    x = _t(x)
-    if isinstance(variance, (int, float)):   # Python numbers add in Python, as in TF
-        inv = math_ops.rsqrt(_t(variance + variance_epsilon))
-    else:
-        inv = math_ops.rsqrt(add(_t(variance), variance_epsilon))
-    if scale is not None:
-        inv = multiply(inv, scale)
-    shift = negative(multiply(mean, inv))
-    if offset is not None:
-        shift = add(offset, shift)
-    return add(multiply(x, cast(inv, x.dtype)), cast(shift, x.dtype))
-
-
-def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
-    """`x / sqrt(max(sum(x ** 2, axis), epsilon))`: unit L2 norm along `axis`.
-
-    >>> l2_normalize([3.0, 4.0]).numpy()
-    array([0.6, 0.8], dtype=float32)
-    """
-    x = _t(x)
-    axis = dim if axis is None else axis
-    square_sum = reduce_sum(math_ops.square(x), axis, keepdims=True)
-    floor = convert_to_tensor(epsilon, dtype=x.dtype)
-    return multiply(x, math_ops.rsqrt(math_ops.maximum(square_sum, floor)))
-
-
-# ================================================================================
-# dropout (a composite of a random draw, a comparison and two multiplies)
-# ================================================================================
-
-def _noise_shape(x, noise_shape):
-    dims = x._static_dims()
-    if noise_shape is None:
-        return dims if dims is not None and None not in dims else array_ops.shape(x)
-    if tensor_like(noise_shape):
-        return noise_shape
-    noise = list(noise_shape)
-    if dims is not None and len(noise) == len(dims):
-        noise = [d if n is None else n for n, d in zip(noise, dims)]
-    return noise
-
-
-def dropout(x, rate, noise_shape=None, seed=None, name=None):
-    """Zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate).
-
-    Args:
-      x: a float tensor.
-      rate: the drop probability, a float in [0, 1) or a scalar tensor of x's dtype.
-      noise_shape: the shape of the keep/drop mask, broadcast against x
-        (None entries take x's dimension).
-      seed: an op seed for the random mask (see tf.random.set_seed).
-
-    Returns:
-      x itself when `rate` is the number 0, else a tensor like x.
-    """
-    from tapeflow.ops import random as random_ops
-    x = _t(x)
-    if not x.dtype.is_floating:
-        raise ValueError("`x.dtype` must be a floating point tensor as `x` will be scaled. "
-                         f"Received: x_dtype={x.dtype!r}")
-    if tensor_like(rate):
-        if rate.dtype is not x.dtype:
-            raise ValueError("`x.dtype` must be compatible with `rate.dtype`. Received: "
-                             f"x.dtype={x.dtype!r} and rate.dtype={rate.dtype!r}")
-        scale = math_ops.divide(1, subtract(1, rate))
-    else:
-        if isinstance(rate, bool) or not 0 <= rate < 1:
-            raise ValueError("`rate` must be a scalar tensor or a float in the range [0, 1). "
-                             f"Received: rate={rate}")
-        if rate == 0:
-            return x
-        scale = 1 / (1 - rate)
-    draw = random_ops.uniform(_noise_shape(x, noise_shape), dtype=x.dtype, seed=seed)
-    keep = cast(math_ops.greater_equal(draw, rate), x.dtype)
-    return multiply(x, multiply(keep, scale))
-
-
-from tapeflow.ops import losses  # noqa: E402,F401 - registers the loss ops (they use softmax)
+from tapeflow.ops import losses, normalization  # noqa: E402,F401 - they use the ops above

@@ -134,21 +134,55 @@ def _draw_infer(*dynamic, shape, dtype, stream):
     return TensorSpec(out_dims(shape, dynamic), dtype)
 
 
-def _draw_op(name, sample):
+def _draw_op(name, sample, fast_sample):
     op = Op(name, infer=_draw_infer, differentiable=False, stateful=True)
 
     @op.kernel
     def _(*dynamic, shape, dtype, stream):
         dims = run_dims(shape, dynamic, name)
         size = size_of(dims)
+        if stream.seeds == (0, 0):
+            return _unseeded(stream, fast_sample, size, dtype).reshape(dims)
         key, counter = stream.reserve_for_outputs(size)
         return sample(key, counter, size, dtype._np).reshape(dims)
     return op
 
 
-RandomUniform = _draw_op("RandomUniform", bits.uniform)
-RandomStandardNormal = _draw_op("RandomStandardNormal", bits.normal)
-TruncatedNormal = _draw_op("TruncatedNormal", bits.truncated_normal)
+# With no seed at all TF's numbers are not reproducible, so nothing can be compared
+# with them: such draws use NumPy's generator, several times faster than Philox in
+# NumPy (a 32x5408 dropout mask: ~0.3 ms instead of ~2 ms). Seeded draws stay TF-exact.
+_unseeded_generators = weakref.WeakKeyDictionary()
+
+
+def _unseeded(stream, fast_sample, size, dtype):
+    with _seeds.lock:
+        rng = _unseeded_generators.get(stream)
+        if rng is None:
+            rng = _unseeded_generators[stream] = xp.random.default_rng()
+        values = fast_sample(rng, size, dtype._np)
+    return values.astype(dtype._np, copy=False)
+
+
+def _fast_uniform(rng, size, np_dtype):
+    return rng.random(size, dtype=xp.float64 if np_dtype == xp.float64 else xp.float32)
+
+
+def _fast_normal(rng, size, np_dtype):
+    return rng.standard_normal(size, dtype=xp.float64 if np_dtype == xp.float64 else xp.float32)
+
+
+def _fast_truncated_normal(rng, size, np_dtype):
+    values = _fast_normal(rng, size, np_dtype)
+    bad = xp.abs(values) > 2
+    while bad.any():   # re-draw beyond two standard deviations, as TF does
+        values[bad] = _fast_normal(rng, int(bad.sum()), np_dtype)
+        bad = xp.abs(values) > 2
+    return values
+
+
+RandomUniform = _draw_op("RandomUniform", bits.uniform, _fast_uniform)
+RandomStandardNormal = _draw_op("RandomStandardNormal", bits.normal, _fast_normal)
+TruncatedNormal = _draw_op("TruncatedNormal", bits.truncated_normal, _fast_truncated_normal)
 
 
 def _int_draw_infer(minval, maxval, *dynamic, shape, stream):

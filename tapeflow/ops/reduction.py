@@ -12,10 +12,11 @@ from tapeflow.core.errors import InvalidArgumentError, dtype_mismatch
 from tapeflow.core.op import Op
 from tapeflow.core.spec import TensorSpec
 from tapeflow.ops._rules import tensor_like
-from tapeflow.ops.math import (NUMBERS, REAL, _axis_list, _c_type, _dims_str, _keepdims_gradient,
-                               _reduce, _reduce_infer, _t, add, cast, divide, equal,
-                               is_finite, log, multiply, not_equal, reduce_max, reduce_mean,
-                               reduce_sum, shape_error, sqrt, square, subtract, where, exp)
+from tapeflow.ops.math import (FLOATS, NUMBERS, REAL, _axis_list, _c_type, _dims_str,
+                               _keepdims_gradient, _reduce, _reduce_infer, _t, add, cast, divide,
+                               exp, is_finite, log, multiply, negative, not_equal, reduce_max,
+                               reduce_mean, reduce_sum, shape_error, sqrt, square, subtract,
+                               where)
 
 # ================================================================================
 # Reductions
@@ -26,7 +27,7 @@ Prod = Op("Prod", infer=_reduce_infer, dtypes=NUMBERS)
 
 @Prod.kernel
 def _(x, axis, keepdims):
-    return xp.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    return xp.multiply.reduce(x, axis=axis, dtype=x.dtype, keepdims=keepdims)
 
 
 @Prod.gradient
@@ -302,9 +303,11 @@ def _(x, k, sorted, index_type):
 
 @TopKV2.gradient
 def _(dy, x, out, k, sorted, index_type):
-    # Each selected value's gradient goes back to the position it came from.
-    d_values = dy[0]
-    return apply(ScatterAddAlongAxis, d_values, out[1], x)
+    # Each selected value's gradient goes back to the position it came from: the
+    # gradient of gathering along the last axis (GatherV2 with batch_dims = axis).
+    from tapeflow.ops.gather import GatherGrad
+    last = len(x._static_dims()) - 1
+    return apply(GatherGrad, dy[0], x, out[1], axis=last, batch_dims=last)
 
 
 def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa: A002
@@ -339,42 +342,6 @@ class TopKResult(tuple):
 
     def __repr__(self):
         return f"TopKV2(values={self[0]!r}, indices={self[1]!r})"
-
-
-# Two tapeflow-internal ops that move values between an array and chosen positions
-# of its last axis; each is the other's gradient (top_k's gradient scatters).
-
-def _scatter_infer(values, indices, like):
-    return TensorSpec(like.dims, values.dtype)
-
-
-ScatterAddAlongAxis = Op("ScatterAddAlongAxis", infer=_scatter_infer)
-
-
-@ScatterAddAlongAxis.kernel
-def _(values, indices, like):
-    out = xp.zeros(like.shape, dtype=values.dtype)
-    if out.size and values.size:
-        rows = out.reshape(-1, out.shape[-1])   # a view: adding into it fills `out`
-        row_index = xp.arange(rows.shape[0])[:, None]
-        xp.add.at(rows, (row_index, indices.reshape(rows.shape[0], -1)),
-                  values.reshape(rows.shape[0], -1))
-    return out
-
-
-@ScatterAddAlongAxis.gradient
-def _(dy, values, indices, like, out):
-    return apply(TakeAlongAxis, dy, indices), None, None
-
-
-def _take_infer(x, indices):
-    return TensorSpec(indices.dims, x.dtype)
-
-
-TakeAlongAxis = Op("TakeAlongAxis", infer=_take_infer)
-TakeAlongAxis.kernel(lambda x, indices: xp.take_along_axis(x, indices.astype(xp.intp), axis=-1))
-TakeAlongAxis.gradient(lambda dy, x, indices, out: (apply(ScatterAddAlongAxis, dy, indices, x),
-                                                   None))
 
 
 def _in_top_k_infer(predictions, targets, k):
@@ -423,3 +390,83 @@ def in_top_k(targets, predictions, k, name=None):
         raise dtype_mismatch("InTopKV2", 0, dtypes.float32, predictions.dtype,
                              (predictions, targets))
     return apply(InTopKV2, predictions, targets, k=int(k))
+
+
+# ================================================================================
+# Cumulative log-sum-exp
+# ================================================================================
+
+def _logsumexp_scan(x, axis, exclusive, reverse):
+    if reverse:
+        x = xp.flip(x, axis)
+    out = xp.logaddexp.accumulate(x, axis=axis)   # exact running log(exp(a) + exp(b))
+    if exclusive:
+        out = xp.roll(out, 1, axis=axis)
+        first = [slice(None)] * x.ndim
+        first[axis] = 0
+        out[tuple(first)] = -xp.inf
+    return xp.flip(out, axis) if reverse else out
+
+
+CumulativeLogsumexp = Op("CumulativeLogsumexp", infer=_scan_infer, dtypes=FLOATS)
+CumulativeLogsumexp.kernel(_logsumexp_scan)
+
+
+@CumulativeLogsumexp.gradient
+def _(dy, x, out, axis, exclusive, reverse):
+    # d out_j / d x_i = exp(x_i - out_j) for the x_i that out_j sums. The sum over j
+    # runs in log space, separately for the positive and negative parts of dy, so
+    # nothing overflows: exp(x_i + log sum_j exp(log(dy_j) - out_j)).
+    from tapeflow.ops.math import maximum
+    zeros = _zeros_like(dy)
+    scan = dict(axis=axis, exclusive=exclusive, reverse=not reverse)
+    positive = log(maximum(dy, zeros))
+    negative_part = log(maximum(negative(dy), zeros))
+    up = exp(add(cumulative_logsumexp(subtract(positive, out), **scan), x))
+    down = exp(add(cumulative_logsumexp(subtract(negative_part, out), **scan), x))
+    return subtract(up, down)
+
+
+def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
+    """`log(cumsum(exp(x)))` along `axis`, computed without overflow or underflow.
+
+    >>> cumulative_logsumexp([1000.0, 1000.0]).numpy()
+    array([1000.    , 1000.6931], dtype=float32)
+    """
+    return _scan(CumulativeLogsumexp, x, axis, exclusive, reverse)
+
+
+# ================================================================================
+# Permutations
+# ================================================================================
+
+def _invert_permutation_infer(x):
+    return TensorSpec(x.dims, x.dtype)
+
+
+InvertPermutation = Op("InvertPermutation", infer=_invert_permutation_infer,
+                       dtypes={dtypes.int32, dtypes.int64}, differentiable=False)
+
+
+@InvertPermutation.kernel
+def _(x):
+    if x.ndim != 1:
+        raise InvalidArgumentError(None, None, "invert_permutation expects a 1D vector.")
+    n = x.shape[0]
+    out = xp.full(n, -1, dtype=x.dtype)
+    for i, p in enumerate(x.tolist()):
+        if not 0 <= p < n:
+            raise InvalidArgumentError(None, None, f"{p} is not between 0 and {n}")
+        if out[p] != -1:
+            raise InvalidArgumentError(None, None, f"{p} is duplicated in the input.")
+        out[p] = i
+    return out
+
+
+def invert_permutation(x, name=None):
+    """The inverse permutation: `y[x[i]] = i`.
+
+    >>> invert_permutation([3, 4, 0, 2, 1]).numpy()
+    array([2, 4, 3, 0, 1], dtype=int32)
+    """
+    return apply(InvertPermutation, _t(x))

@@ -5,7 +5,7 @@ A segment reduction combines the rows of `data` that share a segment id:
 take the number of segments and drop negative ids; the sorted ops (`segment_*`)
 require ids in increasing order and have `ids[-1] + 1` segments. Gradients send
 each output row back to the input rows that made it, with a gather of the output
-gradient (`GatherDropNegatives`, whose own gradient is a segment sum again).
+gradient (ids < 0 masked out, as TF).
 """
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
@@ -143,30 +143,6 @@ SegmentMin = Op("SegmentMin", infer=_sorted_infer, dtypes=REAL)
 SegmentMin.kernel(_sorted_kernel("min"))
 
 
-def _gather_infer(params, indices):
-    dims = None if params.dims is None or indices.dims is None else \
-        indices.dims + params.dims[1:]
-    return TensorSpec(dims, params.dtype)
-
-
-# tapeflow-internal: rows of `params` picked by `indices`, zeros for negative indices.
-GatherDropNegatives = Op("GatherDropNegatives", infer=_gather_infer)
-
-
-@GatherDropNegatives.kernel
-def _(params, indices):
-    out = xp.take(params, xp.maximum(indices, 0).astype(xp.intp), axis=0)
-    dropped = indices < 0
-    if dropped.any():
-        out[dropped] = 0
-    return out
-
-
-@GatherDropNegatives.gradient
-def _(dy, params, indices, out):
-    return _segment_sum(dy, indices, params), None
-
-
 def _num_segments(like):
     """The (static) number of segments of a segment op's output `like`."""
     n = like._static_dims()[0]
@@ -181,7 +157,17 @@ def _segment_sum(data, ids, like):
 
 
 def _gather(values, ids):
-    return apply(GatherDropNegatives, values, ids)
+    """values[ids] with zero rows where ids < 0 (as TF's _GatherDropNegatives): a
+    gather of the clipped ids, masked. Its gradient is a segment sum again."""
+    from tapeflow.ops.array import reshape
+    from tapeflow.ops.gather import gather
+    from tapeflow.ops.math import greater_equal
+    rows = gather(values, maximum(ids, zeros_like(ids)))
+    keep = greater_equal(ids, zeros_like(ids))
+    trailing = len(rows._static_dims()) - len(ids._static_dims())
+    if trailing:
+        keep = reshape(keep, tuple(ids._static_dims()) + (1,) * trailing)
+    return where(keep, rows, zeros_like(rows))
 
 
 def _sum_gradient(dy, data, ids, out, **attrs):

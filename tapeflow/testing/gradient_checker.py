@@ -50,14 +50,14 @@ def _tape_vjp(f, arrays, cotangents, wrt):
     pairs = [(y, u) for y, u in zip(outputs, cotangents) if u is not None]
     grads = tape.gradient([y for y, _ in pairs], [tensors[i] for i in wrt],
                           output_gradients=[convert_to_tensor(u) for _, u in pairs])
-    return [np.zeros_like(arrays[i]) if g is None else np.asarray(g, dtype=np.float64)
+    return [np.zeros(arrays[i].shape) if g is None else np.asarray(g, dtype=np.float64)
             for i, g in zip(wrt, grads)]
 
 
 def _numerical_vjp(f, arrays, cotangents, index, delta, rng):
     x = arrays[index]
     if x.size <= _ELEMENTWISE_LIMIT:
-        grad = np.zeros_like(x)
+        grad = np.zeros(x.shape)   # C order, so `reshape(-1)` is a view for any input layout
         flat = grad.reshape(-1)
         for j in range(x.size):
             flat[j] = _directional(f, arrays, cotangents, index, _unit(x, j), delta)
@@ -67,8 +67,8 @@ def _numerical_vjp(f, arrays, cotangents, index, delta, rng):
 
 
 def _unit(x, j):
-    e = np.zeros_like(x)
-    e.reshape(-1)[j] = 1.0
+    e = np.zeros(x.shape)
+    e.flat[j] = 1.0
     return e
 
 

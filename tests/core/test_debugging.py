@@ -47,3 +47,14 @@ def test_test_case_helpers():
                                                       [np.array([3.0])])
     np.testing.assert_allclose(theoretical[0], [[6.0]])
     np.testing.assert_allclose(numerical[0], [[6.0]], rtol=1e-4)
+
+
+def test_gradient_checker_handles_non_contiguous_inputs():
+    from tapeflow.testing.gradient_checker import check_gradients
+    x = np.asfortranarray(np.arange(6.0).reshape(2, 3) / 10 + 0.1)
+    check_gradients(lambda t: t * t * tf.constant([[1.0, 2.0, 3.0]], tf.float64), [x])
+    with pytest.raises(AssertionError):   # a wrong gradient must be caught for this layout too
+        @tf.custom_gradient
+        def wrong(t):
+            return t * t, lambda dy: dy * 3.0
+        check_gradients(wrong, [x])

@@ -134,3 +134,56 @@ def test_activity_regularizer_loss_matches_tensorflow():
     dense(x)
     assert len(dense.losses) == 1
     np.testing.assert_allclose(dense.losses[0].numpy(), GOLDENS["activity_loss"][0], rtol=1e-5)
+
+
+# -- seeded randomness: Keras 3 draws with stateless ops, so seeds give TF's exact values -----
+
+SEEDED_INITIALIZERS = [   # (class, initializer(shape=(2, 3)) with seed i+1) from TF 2.21
+    ('GlorotUniform', [[0.829226016998291, -0.08767899870872498, 0.21972699463367462], [-0.2353069931268692, -0.5407260060310364, -0.1220339983701706]]),
+    ('GlorotNormal', [[-0.45975300669670105, -0.1344580054283142, -0.5956640243530273], [-0.13468700647354126, 0.2580359876155853, -0.6772599816322327]]),
+    ('HeNormal', [[-0.7634890079498291, 1.905413031578064, -1.073462963104248], [0.691133975982666, -0.4764220118522644, -0.5636199712753296]]),
+    ('RandomNormal', [[-0.029092000797390938, 0.04326799884438515, -0.07830899953842163], [0.009891999885439873, 0.03324799984693527, -0.04356899857521057]]),
+    ('RandomUniform', [[-0.0438150018453598, 0.033167000859975815, 0.04735799878835678], [-0.015525000169873238, 0.001041000010445714, -0.014287999831140041]]),
+    ('TruncatedNormal', [[0.06416299939155579, -0.023561999201774597, 0.024669000878930092], [-0.011454000137746334, -0.06599400192499161, 0.07343100011348724]]),
+    ('Orthogonal', [[-0.2381719946861267, -0.6640179753303528, -0.7087690234184265], [0.2747640013694763, -0.7460240125656128, 0.606590986251831]]),
+    ('VarianceScaling', [[-0.36895400285720825, -0.7136330008506775, 1.0327039957046509], [0.1502089947462082, 1.0549570322036743, -0.7808449864387512]]),
+    ('LecunUniform', [[0.631026029586792, 0.3276729881763458, -1.0506999492645264], [0.1291390061378479, 1.0274569988250732, 0.14251600205898285]]),
+]
+INITIALIZER_ARGS = {"GlorotUniform": {"seed": 1}, "GlorotNormal": {"seed": 2},
+                    "HeNormal": {"seed": 3}, "RandomNormal": {"seed": 4},
+                    "RandomUniform": {"seed": 5}, "TruncatedNormal": {"seed": 6},
+                    "Orthogonal": {"seed": 7},
+                    "VarianceScaling": {"distribution": "untruncated_normal", "seed": 8},
+                    "LecunUniform": {"seed": 9}}
+
+
+@pytest.mark.parametrize("name,expected", SEEDED_INITIALIZERS,
+                         ids=[n for n, _ in SEEDED_INITIALIZERS])
+def test_seeded_initializers_match_tensorflow(name, expected):
+    init = getattr(tf.keras.initializers, name)(**INITIALIZER_ARGS[name])
+    np.testing.assert_allclose(init((2, 3)).numpy(), expected, rtol=1e-5, atol=2e-6)
+
+
+def test_seeded_dropout_and_noise_match_tensorflow():
+    layer = L.Dropout(0.5, seed=1)
+    ones = np.ones((2, 4), "float32")
+    np.testing.assert_array_equal(layer(ones, training=True).numpy(),
+                                  [[2.0, 0.0, 2.0, 0.0], [0.0, 0.0, 0.0, 2.0]])
+    np.testing.assert_array_equal(layer(ones, training=True).numpy(),
+                                  [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 2.0, 2.0]])
+    assert layer.seed_generator.state.numpy().tolist() == [1, 2]
+    noise = L.GaussianNoise(0.5, seed=2)(np.zeros((1, 3), "float32"), training=True)
+    np.testing.assert_allclose(noise.numpy(), [[-0.319715, -0.093503, -0.414228]], atol=2e-6)
+
+
+def test_seed_generator_advances_inside_tf_function():
+    layer = L.Dropout(0.5, seed=1)
+    ones = np.ones((2, 4), "float32")
+
+    @tf.function
+    def drop(x):
+        return layer(x, training=True)
+    np.testing.assert_array_equal(drop(ones).numpy(), [[2.0, 0.0, 2.0, 0.0],
+                                                       [0.0, 0.0, 0.0, 2.0]])
+    np.testing.assert_array_equal(drop(ones).numpy(), [[0.0, 0.0, 0.0, 0.0],
+                                                       [0.0, 0.0, 2.0, 2.0]])

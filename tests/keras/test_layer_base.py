@@ -500,3 +500,17 @@ def test_legacy_backend_functions():
     assert K.int_shape(tf.ones((2, 3))) == (2, 3)
     with pytest.raises(AttributeError):
         K.not_a_function
+
+
+def test_seed_generator_state_is_a_variable_but_not_a_weight():
+    assert [v.path for v in L.LSTM(2).variables] == ["seed_generator/seed_generator_state"]
+    assert [v.path for v in L.GRU(2).variables] == ["seed_generator_1/seed_generator_state"]
+    assert L.Dropout(0.0).variables == [] and L.GaussianNoise(0.0).variables == []
+    layer = L.LSTM(2)
+    layer(np.ones((1, 3, 2), "float32"))
+    assert [v.path for v in layer.variables] == [
+        "lstm_1/lstm_cell/kernel", "lstm_1/lstm_cell/recurrent_kernel", "lstm_1/lstm_cell/bias",
+        "seed_generator_2/seed_generator_state"]
+    assert len(layer.weights) == 3
+    generator = keras.random.SeedGenerator(3)
+    assert generator.state.numpy().tolist() == [3, 0] and generator.state.dtype == tf.int64

@@ -77,10 +77,33 @@ def test_batch_normalization_in_training_mode():
 
 
 def test_dropout_in_training_mode_keeps_gradients():
-    # No symbolic check: random ops cannot draw a shape that is unknown while tracing yet.
     check_layer(L.Dropout, {"rate": 0.5, "seed": 3}, input_shape=(4, 5),
                 expected_output_shape=(4, 5), check_input_gradient=False,
-                check_symbolic=False, call_kwargs={"training": True})
+                call_kwargs={"training": True})
+
+
+def _square(x):
+    return x * x
+
+
+@pytest.mark.parametrize("cls,kwargs,input_shape,output_shape,trainable", [
+    (L.Lambda, {"function": _square}, (2, 3), (2, 3), 0),
+    (L.Identity, {}, (2, 3), (2, 3), 0),
+    (L.Masking, {"mask_value": 0.5}, (2, 3, 4), (2, 3, 4), 0),
+    (L.ELU, {"alpha": 0.5}, (2, 3), (2, 3), 0),
+    (L.PReLU, {}, (2, 3), (2, 3), 1),
+    (L.SpatialDropout1D, {"rate": 0.5}, (2, 3, 4), (2, 3, 4), 0)])
+def test_more_layers(cls, kwargs, input_shape, output_shape, trainable):
+    check_layer(cls, kwargs, input_shape=input_shape, expected_output_shape=output_shape,
+                expected_num_trainable=trainable)
+
+
+def test_lambda_passes_arguments_mask_and_training():
+    layer = L.Lambda(lambda x, n, training=None: x * n if training else x,
+                     arguments={"n": 3.0})
+    x = np.ones((1, 2), "float32")
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+    np.testing.assert_array_equal(layer(x, training=True).numpy(), 3 * x)
 
 
 def test_bilinear_upsampling():

@@ -249,3 +249,27 @@ def test_subclass_calling_super_with_inputs_and_outputs_is_functional():
     assert model.name == "with_graph" and model.count_params() == 3
     assert isinstance(model, WithGraph) and isinstance(model, keras.Model)
     assert tuple(model(_x(4, 2)).shape) == (4, 1)
+
+
+def test_clone_model_has_same_architecture_and_new_weights():
+    inner = keras.Sequential([keras.Input((3,)), L.Dense(2)], name="inner")
+    model = keras.Sequential([keras.Input((3,)), inner, L.Dense(1)])
+    clone = keras.models.clone_model(model)
+    assert [layer.name for layer in clone.layers] == ["inner", "dense_1"]
+    assert clone.count_params() == model.count_params() == 11
+    assert not np.array_equal(clone.layers[1].kernel.numpy(), model.layers[1].kernel.numpy())
+    x = keras.Input((3,))
+    functional = keras.Model(x, L.Dense(2)(x))
+    copy = keras.models.clone_model(functional)
+    assert type(copy).__name__ == "Functional" and copy.count_params() == 8
+    assert copy.layers[1] is not functional.layers[1]
+
+
+def test_model_from_config_and_nested_configs():
+    dense = keras.models.model_from_config({"class_name": "Dense", "config": {"units": 2}})
+    assert isinstance(dense, L.Dense) and dense.units == 2
+    inner = keras.Sequential([keras.Input((3,)), L.Dense(2)], name="inner")
+    outer = keras.Sequential([keras.Input((3,)), inner, L.Dense(1)], name="outer")
+    rebuilt = keras.Sequential.from_config(outer.get_config())
+    assert [layer.name for layer in rebuilt.layers] == [layer.name for layer in outer.layers]
+    assert rebuilt.output_shape == (None, 1) and rebuilt.count_params() == 11

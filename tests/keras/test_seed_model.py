@@ -55,7 +55,10 @@ def _images(n=4, seed=0):
 def test_parameter_counts(model):
     assert model.count_params() == 347_402
     assert sum(int(np.prod(v.shape)) for v in model.trainable_variables) == 347_274
-    assert sum(int(np.prod(v.shape)) for v in model.non_trainable_variables) == 128
+    assert sum(int(np.prod(v.shape)) for v in model.non_trainable_weights) == 128
+    # As in Keras 3, `variables` also hold Dropout's seed generator state (int64, 2 values).
+    assert sum(int(np.prod(v.shape)) for v in model.non_trainable_variables) == 130
+    assert (len(model.variables), len(model.weights)) == (11, 10)
 
 
 def test_summary_is_keras_table(model):
@@ -73,9 +76,13 @@ def test_names_and_variable_order(model):
         "sequential/dense/bias", "sequential/batch_normalization/gamma",
         "sequential/batch_normalization/beta", "sequential/dense_1/kernel",
         "sequential/dense_1/bias"]
-    assert [v.path for v in model.non_trainable_variables] == [
+    assert [v.path for v in model.non_trainable_weights] == [
         "sequential/batch_normalization/moving_mean",
         "sequential/batch_normalization/moving_variance"]
+    assert [v.path for v in model.non_trainable_variables] == [
+        "seed_generator/seed_generator_state", "sequential/batch_normalization/moving_mean",
+        "sequential/batch_normalization/moving_variance"]
+    assert model.non_trainable_variables[0].dtype == tf.int64
     assert all(isinstance(v, tf.Variable) for v in model.variables)
     assert [w.name for w in model.layers[0].weights] == ["kernel", "bias"]
 

@@ -226,3 +226,88 @@ def test_depthwise_and_separable_conv2d():
 def test_depthwise_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def _trace(fn, *specs):
+    graph = Graph("trace")
+    with graph_scope(graph):
+        return fn(*[graph.placeholder(spec) for spec in specs])
+
+
+def test_shape_rules_with_unknown_batch():
+    spec = tf.TensorSpec([None, 8, 8, 3])
+    assert _trace(lambda x: tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), 2, "SAME"),
+                  spec).shape.as_list() == [None, 4, 4, 4]
+    assert _trace(lambda x: tf.nn.depthwise_conv2d(x, tf.ones([3, 3, 3, 2]), [1, 1, 1, 1],
+                                                   "VALID"), spec).shape.as_list() == \
+        [None, 6, 6, 6]
+    assert _trace(lambda x: tf.nn.max_pool2d(x, 2, 2, "VALID"), spec).shape.as_list() == \
+        [None, 4, 4, 3]
+    assert _trace(lambda x: tf.nn.avg_pool2d(x, 3, 2, "SAME"), spec).shape.as_list() == \
+        [None, 4, 4, 3]
+    assert _trace(lambda x: tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), 1, "VALID",
+                                         data_format="NCHW"),
+                  tf.TensorSpec([None, 3, 8, 8])).shape.as_list() == [None, 4, 6, 6]
+    out = _trace(lambda x: tf.nn.conv2d_transpose(x, tf.ones([3, 3, 2, 3]),
+                                                  [tf.shape(x)[0], 16, 16, 2], 2, "SAME"), spec)
+    assert out.shape.as_list() == [None, 16, 16, 2]
+
+
+def test_traced_conv_and_pool_gradients_run():
+    rng = np.random.default_rng(0)
+    w = tf.Variable(rng.standard_normal((3, 3, 1, 4)).astype(np.float32))
+
+    def loss(x):
+        with tf.GradientTape() as tape:
+            h = tf.nn.max_pool2d(tf.nn.relu(tf.nn.conv2d(x, w, 1, "VALID")), 2, 2, "VALID")
+            y = tf.reduce_sum(tf.nn.avg_pool2d(h, 2, 1, "SAME"))
+        return tape.gradient(y, w)
+    x = tf.constant(rng.standard_normal((2, 8, 8, 1)).astype(np.float32))
+    np.testing.assert_allclose(tf.function(loss)(x).numpy(), loss(x).numpy(), rtol=1e-5)
+
+
+def test_atrous_and_conv_transpose():
+    w = tf.ones([3, 3, 3, 4])
+    assert tf.nn.atrous_conv2d(X, w, 2, "SAME").shape == [2, 7, 7, 4]
+    assert tf.nn.atrous_conv2d(X, w, 2, "VALID").shape == [2, 3, 3, 4]
+    with pytest.raises(ValueError, match="all values of `dilation_rate` must be positive"):
+        tf.nn.atrous_conv2d(X, w, 0, "VALID")
+    assert tf.nn.atrous_conv2d_transpose(tf.ones([2, 3, 3, 4]), w, [2, 7, 7, 3], 2,
+                                         "VALID").shape == [2, 7, 7, 3]
+    assert tf.nn.conv_transpose(tf.ones([2, 4, 4, 4]), w, [2, 8, 8, 3], 2).shape == [2, 8, 8, 3]
+    assert tf.nn.conv_transpose(tf.ones([2, 4, 4]), tf.ones([3, 3, 4]), [2, 8, 3], 2).shape == \
+        [2, 8, 3]
+
+
+def test_conv3d_shapes_and_errors():
+    x, w = tf.ones([2, 5, 6, 7, 3]), tf.ones([2, 3, 3, 3, 4])
+    assert tf.nn.conv3d(x, w, [1, 1, 1, 1, 1], "SAME").shape == [2, 5, 6, 7, 4]
+    assert tf.nn.conv3d(x, w, [1, 2, 1, 2, 1], "VALID").shape == [2, 2, 4, 3, 4]
+    assert tf.nn.conv3d(x, w, [1] * 5, "VALID", dilations=[1, 2, 1, 1, 1]).shape == \
+        [2, 3, 4, 5, 4]
+    assert tf.nn.conv3d(tf.ones([2, 3, 5, 6, 7]), w, [1] * 5, "SAME",
+                        data_format="NCDHW").shape == [2, 4, 5, 6, 7]
+    assert tf.nn.conv3d_transpose(tf.ones([2, 3, 3, 4, 4]), w, [2, 5, 6, 7, 3], 2,
+                                  "SAME").shape == [2, 5, 6, 7, 3]
+    assert tf.nn.convolution(x, w, padding="SAME").shape == [2, 5, 6, 7, 4]
+    assert tf.nn.conv_transpose(tf.ones([2, 3, 3, 4, 4]), w, [2, 5, 6, 7, 3], 2).shape == \
+        [2, 5, 6, 7, 3]
+    with pytest.raises(TypeError, match="Expected list for 'strides' argument to 'conv3d' Op"):
+        tf.nn.conv3d(x, w, 2, "SAME")
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="Length for attr 'strides' of 3 must be at least minimum 5"):
+        tf.nn.conv3d(x, w, [2, 2, 2], "VALID")
+    with pytest.raises(TypeError, match="Expected string for argument 'padding'"):
+        tf.nn.conv3d(x, w, [1] * 5, [[0, 0], [1, 1], [0, 0], [0, 0], [0, 0]])
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="Value for attr 'padding' of \"same\" is not in the list of "
+                             "allowed values: \"SAME\", \"VALID\""):
+        tf.nn.conv3d(x, w, [1] * 5, "same")
+    with pytest.raises(tf.errors.UnimplementedError, match="strides in the batch and depth"):
+        tf.nn.conv3d(x, w, [2, 1, 1, 1, 1], "SAME")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of int32"):
+        tf.nn.conv3d(tf.ones([1, 3, 3, 3, 1], tf.int32), tf.ones([1, 1, 1, 1, 1], tf.int32),
+                     [1] * 5, "SAME")
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="input and filter must have the same depth: 4 vs 2"):
+        tf.nn.conv3d(tf.ones([1, 3, 3, 3, 4]), tf.ones([1, 1, 1, 2, 4]), [1] * 5, "SAME")

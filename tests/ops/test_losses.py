@@ -59,7 +59,7 @@ def test_sparse_softmax_cross_entropy_gradient_and_second_derivative():
      r"`labels.shape` must equal `logits.shape` except for the last dimension. Received: "
      r"labels.shape=\(2,\) and logits.shape=\(3, 10\)"),
     ([1.0, 0.0], np.zeros([2, 10], np.float32), tf.errors.InvalidArgumentError,
-     "Value for attr 'Tlabels' of float32 is not in the list of allowed values: int32, int64"),
+     "Value for attr 'Tlabels' of float is not in the list of allowed values: int32, int64"),
     ([1, 0], np.zeros([2, 10], np.int32), tf.errors.InvalidArgumentError,
      "Value for attr 'T' of int32 is not in the list of allowed values"),
 ])

@@ -26,6 +26,7 @@ def test_activation_gradients_at_kinks_follow_tf():
                                rtol=1e-6)
     np.testing.assert_allclose(_grad(tf.nn.softsign, x), [1, 0.02040816, 0.25], rtol=1e-6)
     np.testing.assert_allclose(_grad(tf.nn.silu, x), [0.5, 1.0123265, 0.07232948], rtol=1e-6)
+    np.testing.assert_allclose(_grad(tf.nn.gelu, x), [0.5, 1.0, -0.08331549], rtol=1e-6)
 
 
 def test_activation_values_and_dtypes():
@@ -51,6 +52,25 @@ def test_activation_values_and_dtypes():
 def test_float_only_activations_reject_integers(fn):
     with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of int32"):
         fn([1, 2])
+
+
+def test_gelu_matches_tf():
+    np.testing.assert_allclose(tf.nn.gelu([-2.0, 0.0, 3.0]).numpy(), [-0.0455, 0.0, 2.99595],
+                               atol=1e-5)
+    np.testing.assert_allclose(tf.nn.gelu([-1.0, 0.0, 1.0], approximate=True).numpy(),
+                               [-0.158808, 0.0, 0.841192], rtol=1e-5)
+    x = tf.constant([-1.5, 0.3, 2.0])
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.nn.gelu(x)
+        g = inner.gradient(y, x)
+    np.testing.assert_allclose(g.numpy(), [-0.12746918, 0.73232776, 1.0852318], rtol=1e-5)
+    np.testing.assert_allclose(outer.gradient(g, x).numpy(),
+                               [-0.03237937, 0.7284508, -0.10798194], rtol=1e-5)
+    with pytest.raises(ValueError, match="`features.dtype` must be a floating point tensor"):
+        tf.nn.gelu([1, 2])
 
 
 def test_leaky_relu_alpha_must_be_a_python_float():
@@ -204,3 +224,85 @@ def test_dropout_gradient_is_the_mask():
 def test_dropout_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_moment_helpers():
+    x = tf.constant([[1.0, 2.0], [3.0, 5.0]])
+    count, mean_ss, variance_ss, shift = tf.nn.sufficient_statistics(x, [0], shift=1.0)
+    assert float(count) == 2.0 and float(shift) == 1.0
+    assert mean_ss.numpy().tolist() == [2.0, 5.0] and variance_ss.numpy().tolist() == [4.0, 17.0]
+    mean, variance = tf.nn.normalize_moments(count, mean_ss, variance_ss, shift)
+    assert mean.numpy().tolist() == [2.0, 3.5] and variance.numpy().tolist() == [1.0, 2.25]
+    mean, variance = tf.nn.weighted_moments(x, [0], tf.constant([[1.0], [3.0]]))
+    assert mean.numpy().tolist() == [2.5, 4.25] and variance.numpy().tolist() == [0.75, 1.6875]
+    mean, _ = tf.nn.weighted_moments(x, [0], tf.constant([[1.0], [3.0]]), keepdims=True)
+    assert mean.shape == [1, 2]
+    mean, variance = tf.nn.weighted_moments(x, [0], tf.constant([[0.0], [0.0]]))
+    assert mean.numpy().tolist() == [0.0, 0.0] and variance.numpy().tolist() == [0.0, 0.0]
+
+
+def test_zero_fraction():
+    assert float(tf.nn.zero_fraction(tf.constant([0.0, 1.0, 0.0, 2.0]))) == 0.5
+    out = tf.nn.zero_fraction(tf.constant([0, 1, 0]))
+    assert out.dtype == tf.float32 and abs(float(out) - 2 / 3) < 1e-6
+
+
+def test_local_response_normalization():
+    x = tf.constant(np.arange(8.0, dtype=np.float32).reshape(1, 1, 2, 4))
+    np.testing.assert_allclose(tf.nn.local_response_normalization(x, depth_radius=1).numpy(),
+                               [[[[0.0, 0.408248, 0.516398, 0.801784],
+                                  [0.617213, 0.566138, 0.569495, 0.754829]]]], rtol=1e-5)
+    np.testing.assert_allclose(
+        tf.nn.lrn(tf.constant(np.arange(8.0, dtype=np.float32).reshape(1, 1, 1, 8))).numpy(),
+        [[[[0.0, 0.104257, 0.16843, 0.252646, 0.336861, 0.421076, 0.505291, 0.591608]]]],
+        rtol=1e-5)
+    g = _grad(lambda t: tf.nn.lrn(t, 1, 1.0, 0.5, 0.75), x.numpy())
+    np.testing.assert_allclose(g.ravel(), [0.73778796, 0.26763615, -0.16848353, -0.09618606,
+                                           0.02015276, -0.05616173, -0.05360723, -0.01831667],
+                               rtol=1e-5)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of double"):
+        tf.nn.lrn(tf.ones([1, 1, 2, 4], tf.float64))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="in must be 4-dimensional"):
+        tf.nn.lrn(tf.ones([1, 2, 4]))
+
+
+def test_log_poisson_loss():
+    targets, log_input = tf.constant([0.0, 1.0, 3.0]), tf.constant([0.5, 1.0, 2.0])
+    np.testing.assert_allclose(tf.nn.log_poisson_loss(targets, log_input).numpy(),
+                               [1.648721, 1.718282, 1.389056], rtol=1e-5)
+    np.testing.assert_allclose(
+        tf.nn.log_poisson_loss(targets, log_input, compute_full_loss=True).numpy(),
+        [1.648721, 1.718282, 3.153138], rtol=1e-5)
+    with pytest.raises(ValueError, match=r"must have the same shape, received \(\(3,\) vs "
+                                         r"\(2,\)\)"):
+        tf.nn.log_poisson_loss(tf.constant([0.0, 1.0]), log_input)
+
+
+def test_max_pool_with_argmax():
+    x = tf.constant(np.arange(32.0, dtype=np.float32).reshape(2, 4, 2, 2))
+    out, argmax = tf.nn.max_pool_with_argmax(x, 2, 2, "SAME")
+    assert out.numpy().ravel().tolist() == [6, 7, 14, 15, 22, 23, 30, 31]
+    assert argmax.dtype == tf.int64 and argmax.numpy().ravel().tolist() == [6, 7, 14, 15] * 2
+    _, argmax = tf.nn.max_pool_with_argmax(x, 2, 2, "SAME", include_batch_in_index=True,
+                                           output_dtype=tf.int32)
+    assert argmax.dtype == tf.int32
+    assert argmax.numpy().ravel().tolist() == [6, 7, 14, 15, 22, 23, 30, 31]
+
+
+def test_embedding_lookup():
+    params = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    assert tf.nn.embedding_lookup(params, [2, 0]).numpy().tolist() == [[5, 6], [1, 2]]
+    assert tf.nn.embedding_lookup(params, [[2, 0], [1, 1]]).shape == [2, 2, 2]
+    assert tf.nn.embedding_lookup(params, 1).numpy().tolist() == [3, 4]
+    assert tf.nn.embedding_lookup(params, tf.constant([1], tf.int64)).shape == [1, 2]
+    parts = [tf.constant([[1.0, 2.0], [3.0, 4.0]]), tf.constant([[5.0, 6.0]])]
+    assert tf.nn.embedding_lookup(parts, [2, 0, 1]).numpy().tolist() == [[5, 6], [1, 2], [3, 4]]
+    clipped = tf.nn.embedding_lookup(tf.constant([[3.0, 4.0], [0.3, 0.4]]), [0, 1], max_norm=1.0)
+    np.testing.assert_allclose(clipped.numpy(), [[0.6, 0.8], [0.3, 0.4]], rtol=1e-6)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"indices\[0\] = 3 is not in "
+                                                             r"\[0, 3\)"):
+        tf.nn.embedding_lookup(params, [3])
+    variable = tf.Variable(params)
+    with tf.GradientTape() as tape:
+        y = tf.nn.embedding_lookup(variable, [2, 0, 2])
+    assert tape.gradient(y, variable).numpy().tolist() == [[1, 1], [0, 0], [2, 2]]

@@ -133,3 +133,27 @@ def test_channels_first_pooling():
         np.testing.assert_allclose(nchw.numpy(), nhwc.numpy().transpose(0, 3, 1, 2))
     assert tf.nn.max_pool1d(tf.ones([2, 3, 7]), 2, 2, "SAME", data_format="NCW").shape == \
         [2, 3, 4]
+
+
+def test_pooling_3d():
+    x = tf.ones([2, 5, 6, 7, 3])
+    assert tf.nn.max_pool3d(x, 2, 2, "SAME").shape == [2, 3, 3, 4, 3]
+    assert tf.nn.max_pool3d(x, [2, 2, 1], [2, 1, 2], "VALID").shape == [2, 2, 5, 4, 3]
+    assert tf.nn.max_pool3d(x, [1, 2, 2, 1, 1], [1, 2, 2, 2, 1], "VALID").shape == \
+        [2, 2, 3, 4, 3]
+    assert tf.nn.max_pool3d(tf.ones([2, 3, 5, 6, 7]), 2, 2, "SAME",
+                            data_format="NCDHW").shape == [2, 3, 3, 3, 4]
+    assert tf.nn.max_pool(x, 2, 2, "SAME").shape == [2, 3, 3, 4, 3]
+    assert tf.nn.pool(x, [2, 2, 2], "AVG", strides=[2, 2, 2], padding="SAME").shape == \
+        [2, 3, 3, 4, 3]
+    volume = tf.constant(np.arange(1.0, 28.0, dtype=np.float32).reshape(1, 3, 3, 3, 1))
+    np.testing.assert_allclose(tf.nn.avg_pool3d(volume, 2, 2, "SAME").numpy().ravel(),
+                               [7.5, 9, 12, 13.5, 21, 22.5, 25.5, 27])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of double"):
+        tf.nn.max_pool3d(tf.ones([1, 2, 2, 2, 1], tf.float64), 2, 2, "VALID")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'T' of int32"):
+        tf.nn.max_pool3d(tf.ones([1, 2, 2, 2, 1], tf.int32), 2, 2, "VALID")
+    with pytest.raises(TypeError, match="Expected string for argument 'padding'"):
+        tf.nn.max_pool3d(x, 2, 2, [[0, 0], [1, 1], [0, 0], [0, 0], [0, 0]])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="tensor_in must be 5-dimensional"):
+        tf.nn.max_pool3d(tf.ones([2, 5, 6, 3]), 2, 2, "SAME")

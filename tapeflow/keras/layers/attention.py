@@ -94,6 +94,8 @@ class MultiHeadAttention(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self.supports_masking = True
+        from tapeflow.keras.layers.regularization import Dropout
+        self._dropout_layer = Dropout(rate=dropout, dtype=self.dtype_policy, seed=seed)
 
     def _projection_args(self):
         return {"kernel_initializer": self.kernel_initializer.clone()
@@ -145,8 +147,7 @@ class MultiHeadAttention(Layer):
                 logits = logits + (1.0 - tf.cast(mask, logits.dtype)) * -1e9
             probabilities = tf.nn.softmax(logits, axis=-1)
             scores.append(probabilities)
-            if training and self.dropout > 0:
-                probabilities = tf.nn.dropout(probabilities, rate=self.dropout, seed=self.seed)
+            probabilities = self._dropout_layer(probabilities, training=training)
             outputs.append(tf.matmul(probabilities, v_h))
         output = self._output_dense(tf.concat(outputs, axis=-1))
         if return_attention_scores:

@@ -39,6 +39,7 @@ from tapeflow.keras.layers._layer_utils import (auto_config, cast_keras_tensor,
                                                legacy_add_weight_args, shape_of,
                                                shape_to_keras_tensors, variables_in)
 from tapeflow.keras.layers.symbolic import KerasTensor, Node
+from tapeflow.keras.random import SeedGenerator
 from tapeflow.keras.variables import KerasVariable
 from tapeflow.ops import math as _math
 
@@ -180,6 +181,8 @@ class Layer:
 
     # -- attribute tracking -------------------------------------------------------------------
     def __setattr__(self, name, value):
+        if isinstance(value, SeedGenerator):
+            self.__dict__.setdefault("_seed_generators", []).append(value)
         if isinstance(value, (Variable, list, tuple, dict)) and name != "_trainable_variables" \
                 and name != "_non_trainable_variables":
             if not self.__dict__.get("_tracking_ready", False) and \
@@ -347,15 +350,28 @@ class Layer:
 
     @property
     def variables(self):
-        return self.weights
+        """The weights plus other state (seed generators' states), in Keras' order."""
+        result = []
+        seen = set()
+        own = self._trainable_variables + self._non_trainable_variables + \
+            [generator.state for generator in self.__dict__.get("_seed_generators", ())]
+        for variable in own + [v for layer in self._layers for v in layer.variables]:
+            if id(variable) not in seen:
+                seen.add(id(variable))
+                result.append(variable)
+        return result
 
     @property
     def trainable_variables(self):
-        return self.trainable_weights
+        if not self.trainable:
+            return []
+        return [v for v in self.variables if v.trainable]
 
     @property
     def non_trainable_variables(self):
-        return self.non_trainable_weights
+        if not self.trainable:
+            return self.variables
+        return [v for v in self.variables if not v.trainable]
 
     def get_weights(self):
         """The weights' values, as a list of NumPy arrays (in `weights` order)."""

@@ -10,6 +10,7 @@ LSTM `[i, f, c, o]`, GRU `[z, r, h]` with `reset_after=True` by default.
 import tapeflow as tf
 from tapeflow.core import nest
 from tapeflow.keras import activations, constraints, initializers, regularizers
+from tapeflow.keras import random as keras_random
 from tapeflow.keras.layers.base import Layer
 from tapeflow.keras.layers.input_spec import InputSpec
 
@@ -42,6 +43,7 @@ class _Cell(Layer):
         self.dropout = min(1.0, max(0.0, dropout))
         self.recurrent_dropout = min(1.0, max(0.0, recurrent_dropout))
         self.seed = seed
+        self.seed_generator = keras_random.SeedGenerator(seed)
         self.state_size = units
         self.output_size = units
         self._dropout_mask = None
@@ -69,12 +71,11 @@ class _Cell(Layer):
         if not training:
             return
         if self.dropout > 0:
-            self._dropout_mask = tf.nn.dropout(tf.ones_like(inputs[:, 0]), rate=self.dropout,
-                                               seed=self.seed)
+            self._dropout_mask = keras_random.dropout(tf.ones_like(inputs[:, 0]), self.dropout,
+                                                      seed=self.seed_generator)
         if self.recurrent_dropout > 0:
-            self._recurrent_dropout_mask = tf.nn.dropout(tf.ones_like(states[0]),
-                                                         rate=self.recurrent_dropout,
-                                                         seed=self.seed)
+            self._recurrent_dropout_mask = keras_random.dropout(
+                tf.ones_like(states[0]), self.recurrent_dropout, seed=self.seed_generator)
 
     def _dropped(self, x, h):
         if self._dropout_mask is not None:

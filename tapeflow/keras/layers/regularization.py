@@ -5,6 +5,7 @@ from the model call); otherwise they return their inputs unchanged.
 """
 import tapeflow as tf
 from tapeflow.keras import backend
+from tapeflow.keras import random as keras_random
 from tapeflow.keras.layers.base import Layer
 from tapeflow.keras.layers.input_spec import InputSpec
 
@@ -35,12 +36,15 @@ class Dropout(Layer):
         self.rate = _check_rate(rate)
         self.noise_shape = noise_shape
         self.seed = seed
+        if self.rate > 0:
+            self.seed_generator = keras_random.SeedGenerator(seed)
         self.supports_masking = True
 
     def call(self, inputs, training=False):
         if training and self.rate > 0:
-            return tf.nn.dropout(inputs, rate=self.rate,
-                                 noise_shape=self._noise_shape(inputs), seed=self.seed)
+            return keras_random.dropout(inputs, self.rate,
+                                        noise_shape=self._noise_shape(inputs),
+                                        seed=self.seed_generator)
         return inputs
 
     def _noise_shape(self, inputs):
@@ -99,13 +103,16 @@ class GaussianNoise(Layer):
                              f"value between 0 and 1. Received: stddev={stddev}")
         self.stddev = stddev
         self.seed = seed
+        if stddev > 0:
+            self.seed_generator = keras_random.SeedGenerator(seed)
         self.supports_masking = True
 
     def call(self, inputs, training=False):
         if training and self.stddev > 0:
-            noise = tf.random.normal(tf.shape(inputs), stddev=self.stddev,
-                                     dtype=inputs.dtype, seed=self.seed)
-            return inputs + noise
+            dims = inputs.shape.as_list()
+            shape = tuple(dims) if None not in dims else tf.shape(inputs)
+            return inputs + keras_random.normal(shape, stddev=self.stddev, dtype=inputs.dtype,
+                                                seed=self.seed_generator)
         return inputs
 
     def get_config(self):

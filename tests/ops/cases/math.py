@@ -5,8 +5,7 @@ import numpy as np
 
 import tapeflow as tf
 from tapeflow.core.dispatch import apply
-from tapeflow.ops.reduction import ScatterAddAlongAxis, TakeAlongAxis
-from tapeflow.ops.segment import GatherDropNegatives
+from tapeflow.ops.elementwise import Trigamma
 from tests.ops.cases import Case, away_from, inputs, normal, uniform
 
 F32_F64 = ("float32", "float64")
@@ -200,7 +199,7 @@ CASES += [
          lambda x, y: x / y, order=2),
     Case("Xdivy", tf.math.xdivy, inputs(_with_zeros(6), _with_zeros(6)),
          lambda x, y: np.where(x == 0, 0, x / np.where(y == 0, 1, y)).astype(x.dtype) +
-         np.where((x != 0) & (y == 0), np.inf * np.sign(x), 0).astype(x.dtype),
+         np.where((x != 0) & (y == 0), np.where(x > 0, np.inf, -np.inf), 0).astype(x.dtype),
          grad=False, label="zeros"),
     Case("DivNoNan", tf.math.divide_no_nan, inputs(normal(2, 3), uniform(0.5, 2.0, 3)),
          lambda x, y: x / y, order=2),
@@ -289,15 +288,6 @@ def _in_top_k_ref(predictions, targets, k):
     return (predictions > target[:, None]).sum(axis=1) < k
 
 
-def _scatter_add_along_axis(values, indices, shape):
-    like = tf.zeros(shape, values.dtype)
-    return apply(ScatterAddAlongAxis, values, tf.constant(indices), like)
-
-
-def _take_along_axis(x, indices):
-    return apply(TakeAlongAxis, x, tf.constant(indices))
-
-
 CASES += [
     Case("Prod", lambda x: tf.reduce_prod(x, axis=1), inputs(_nonzero(3, 4)),
          lambda x: x.prod(axis=1), order=2),
@@ -340,15 +330,6 @@ CASES += [
          inputs(lambda rng: rng.standard_normal((5, 4)).astype(np.float32),
                 lambda rng: rng.integers(0, 4, 5).astype(np.int32)),
          lambda p, t: _in_top_k_ref(p, t, 2), dtypes=("float32",), grad=False),
-    Case("ScatterAddAlongAxis",
-         lambda v: _scatter_add_along_axis(v, [[0, 2, 0], [1, 1, 1]], [2, 4]),
-         inputs(normal(2, 3)),
-         lambda v: np.array([[v[0, 0] + v[0, 2], 0, v[0, 1], 0],
-                             [0, v[1].sum(), 0, 0]], v.dtype), order=2),
-    Case("TakeAlongAxis", lambda x: _take_along_axis(x, [[3, 3], [0, 2]]),
-         inputs(normal(2, 4)),
-         lambda x: np.array([[x[0, 3], x[0, 3]], [x[1, 0], x[1, 2]]], x.dtype),
-         order=2),
 ]
 
 
@@ -412,10 +393,6 @@ def _sorted_case(op, fn, np_fn, **kwargs):
                 _segment_ref(np_fn, _SORTED_IDS, 4, 0), **kwargs)
 
 
-def _gather_drop_negatives(params):
-    return apply(GatherDropNegatives, params, tf.constant([[2, -1], [0, 2]]))
-
-
 CASES += [
     _unsorted_case("UnsortedSegmentSum", tf.math.unsorted_segment_sum, np.sum, 0, order=2),
     Case("UnsortedSegmentSum", lambda d, i: tf.math.unsorted_segment_sum(d, i, 3),
@@ -455,9 +432,6 @@ CASES += [
     Case("SegmentMean", lambda d: tf.math.segment_mean(d, [0, 0, 0, 2]),
          inputs(lambda rng: np.array([1, 2, 4, -7], np.int32)),
          lambda d: np.array([2, 0, -7], np.int32), grad=False, label="int32_truncates"),
-    Case("GatherDropNegatives", _gather_drop_negatives, inputs(normal(3, 2)),
-         lambda p: np.stack([np.stack([p[2], np.zeros(2, p.dtype)]), np.stack([p[0], p[2]])]),
-         order=2),
     Case("DenseBincount", tf.math.bincount, inputs(_ints(0, 6, 20)),
          lambda x: np.bincount(x).astype(np.int32), grad=False),
     Case("DenseBincount", lambda x, w: tf.math.bincount(x, weights=w, minlength=8, maxlength=8),
@@ -472,4 +446,79 @@ CASES += [
          inputs(_ints(0, 4, 12), _ints(0, 4, 12)),
          lambda l, p: np.histogram2d(l, p, bins=4, range=[[0, 4], [0, 4]])[0].astype(np.int32),
          grad=False, label="confusion_matrix"),
+]
+
+
+# -- cumulative_logsumexp, invert_permutation ------------------------------------------------
+
+def _cumulative_logsumexp_ref(x, axis=0, exclusive=False, reverse=False):
+    y = np.flip(x, axis) if reverse else x
+    out = np.log(np.cumsum(np.exp(y.astype(np.float64)), axis=axis))
+    if exclusive:
+        out = np.roll(out, 1, axis=axis)
+        index = [slice(None)] * x.ndim
+        index[axis] = 0
+        out[tuple(index)] = -np.inf
+    return (np.flip(out, axis) if reverse else out).astype(x.dtype)
+
+
+# First order only: the gradient (TF's log-space formula) takes log(max(dy, 0)), whose
+# own derivative is NaN where dy < 0, in TF as here.
+CASES += [
+    Case("CumulativeLogsumexp", lambda x: tf.math.cumulative_logsumexp(x, axis=1),
+         inputs(normal(2, 4)), lambda x: _cumulative_logsumexp_ref(x, 1)),
+    Case("CumulativeLogsumexp",
+         lambda x: tf.math.cumulative_logsumexp(x, exclusive=True, reverse=True),
+         inputs(normal(4, 2)), lambda x: _cumulative_logsumexp_ref(x, 0, True, True),
+         label="exclusive_reverse", grad=False),
+    Case("CumulativeLogsumexp", lambda x: tf.math.cumulative_logsumexp(x, reverse=True),
+         inputs(normal(5)), lambda x: _cumulative_logsumexp_ref(x, 0, False, True),
+         label="reverse"),
+    Case("InvertPermutation", tf.math.invert_permutation,
+         inputs(lambda rng: rng.permutation(7).astype(np.int32)),
+         lambda p: np.argsort(p).astype(np.int32), grad=False),
+]
+
+
+# -- lgamma, digamma (references from Python's math.lgamma; digamma by series) -------------
+
+_lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
+
+
+def _digamma_ref(x):
+    """digamma by the recurrence to x >= 20 and the asymptotic series (float64)."""
+    x = x.astype(np.float64)
+    out = np.zeros_like(x)
+    for i, v in np.ndenumerate(x):
+        acc = 0.0
+        if v < 0.5:   # reflection
+            acc -= math.pi / math.tan(math.pi * v)
+            v = 1.0 - v
+        while v < 20:
+            acc -= 1.0 / v
+            v += 1.0
+        acc += math.log(v) - 0.5 / v - 1 / (12 * v ** 2) + 1 / (120 * v ** 4) - 1 / (252 * v ** 6)
+        out[i] = acc
+    return out
+
+
+def _away_from_poles(*shape):
+    def make(rng):
+        x = rng.uniform(-3.5, 6, shape)
+        return np.where(np.abs(x - np.round(x)) < 0.1, x + 0.3, x)
+    return make
+
+
+CASES += [
+    Case("Lgamma", tf.math.lgamma, inputs(_away_from_poles(3, 4)),
+         lambda x: _lgamma(x).astype(x.dtype), order=2, rtol=1e-5, atol=1e-5),
+    Case("Lgamma", tf.math.lgamma, inputs(lambda rng: np.array([0.5, 1.0, 2.0, 1e-8, 150.0,
+                                                               1e6, -2.5])),
+         lambda x: _lgamma(x).astype(x.dtype), grad=False, label="range"),
+    Case("Digamma", tf.math.digamma, inputs(_away_from_poles(3, 4)),
+         lambda x: _digamma_ref(x).astype(x.dtype), rtol=1e-5, atol=1e-5),
+    Case("Trigamma", lambda x: apply(Trigamma, x), inputs(_away_from_poles(3, 4)),
+         lambda x: ((_digamma_ref(x.astype(np.float64) + 1e-5) -
+                     _digamma_ref(x.astype(np.float64) - 1e-5)) / 2e-5).astype(x.dtype),
+         grad=False, rtol=1e-5, atol=1e-5, dtypes=("float32",)),
 ]

@@ -1,4 +1,6 @@
 """Cases for the nn ops (tapeflow.ops.nn, conv, pooling): NumPy references written here."""
+import math
+
 import numpy as np
 
 import tapeflow as tf
@@ -65,6 +67,14 @@ ACTIVATION_CASES = [
          lambda dy, x: np.where(x > 0, dy, dy * dy.dtype.type(0.3)), wrt=(0,), order=2),
     Case("Elu", tf.nn.elu, inputs(away_from([0.0], 3, 4)), _ref_elu, order=2),
     Case("Selu", tf.nn.selu, inputs(away_from([0.0], 3, 4)), _ref_selu, order=2),
+    Case("Gelu", tf.nn.gelu, inputs(normal(3, 4)),
+         lambda x: (x * 0.5 * (1 + np.vectorize(math.erf)(x / np.sqrt(2)))).astype(x.dtype),
+         order=2),
+    Case("GeluGrad", lambda dy, x: apply(nn_ops.GeluGrad, dy, x),
+         inputs(normal(3, 4), normal(3, 4)),
+         lambda dy, x: (dy * (0.5 * (1 + np.vectorize(math.erf)(x / np.sqrt(2)))
+                              + x * np.exp(-x * x / 2) / np.sqrt(2 * np.pi))).astype(dy.dtype),
+         order=2),
     Case("Softplus", tf.nn.softplus, inputs(uniform(-6, 6, 3, 4)),
          lambda x: np.log1p(np.exp(x)), order=2),
     Case("Softplus", tf.nn.softplus, inputs(lambda rng: np.array([-200.0, 0.0, 200.0])),
@@ -348,6 +358,15 @@ def _ref_max_pool_grad_grad(x, ddx, ksize, strides, padding):
     return result
 
 
+def _ref_max_pool_with_argmax(x, ksize, strides, padding):
+    out = _ref_max_pool(x, ksize, strides, padding)
+    argmax = np.zeros(out.shape, np.int64)
+    for a, b, n, c, r, col, pads in _first_argmax_positions(x, ksize, strides, padding):
+        row, column = r - pads[0][0], col - pads[1][0]
+        argmax[n, a, b, c] = (row * x.shape[2] + column) * x.shape[3] + c
+    return [out, argmax]
+
+
 def _valid_mask(x_shape, pads):
     return np.pad(np.ones(x_shape[1:3]), pads)
 
@@ -431,6 +450,9 @@ POOL_CASES = [
          inputs(_ties(1, 4, 4, 2), normal(1, 4, 4, 2)),
          lambda x, ddx: _ref_max_pool_grad_grad(x, ddx, (3, 3), (1, 1), "SAME"), wrt=(1,),
          order=2),
+    Case("MaxPoolWithArgmax", lambda x: list(tf.nn.max_pool_with_argmax(x, 3, 2, "SAME")),
+         inputs(normal(2, 5, 4, 2)), lambda x: _ref_max_pool_with_argmax(x, (3, 3), (2, 2),
+                                                                        "SAME")),
     Case("AvgPool", lambda x: tf.nn.avg_pool2d(x, 2, 2, "VALID"), inputs(normal(2, 4, 6, 3)),
          lambda x: _ref_avg_pool(x, (2, 2), (2, 2), "VALID"), order=2),
     Case("AvgPool", lambda x: tf.nn.avg_pool2d(x, 3, 2, "SAME"), inputs(normal(2, 5, 4, 2)),
@@ -493,5 +515,166 @@ LOSS_CASES = [
     Case("L2Loss", tf.nn.l2_loss, inputs(normal(3, 4)), lambda x: (x * x).sum() / 2, order=2),
 ]
 
-CASES = (ACTIVATION_CASES + SOFTMAX_CASES + BIAS_CASES + CONV_CASES + DEPTHWISE_CASES
+
+
+# -- 3-D convolution and pooling: references loop over output positions -------------------
+
+def _windows_3d(x_shape, kernel, strides, padding, dilations=(1, 1, 1)):
+    """Yields (position, slices, out, pads) like _windows, for three spatial axes."""
+    pads = []
+    for axis in range(3):
+        size, k, s, d = x_shape[1 + axis], kernel[axis], strides[axis], dilations[axis]
+        pads.append(_same_pads(size, k, s, d) if padding == "SAME" else (0, 0))
+    spans = [(k - 1) * d + 1 for k, d in zip(kernel, dilations)]
+    out = tuple((x_shape[1 + a] + sum(pads[a]) - spans[a]) // strides[a] + 1 for a in range(3))
+    for position in np.ndindex(*out):
+        slices = tuple(slice(p * s, p * s + span, d) for p, s, span, d
+                       in zip(position, strides, spans, dilations))
+        yield position, slices, out, pads
+
+
+def _ref_conv3d(x, f, strides=(1, 1, 1), padding="VALID", dilations=(1, 1, 1)):
+    out = None
+    for position, slices, shape, pads in _windows_3d(x.shape, f.shape[:3], strides, padding,
+                                                      dilations):
+        if out is None:
+            out = np.zeros((x.shape[0],) + shape + (f.shape[-1],), x.dtype)
+            padded = np.pad(x, [(0, 0)] + pads + [(0, 0)])
+        patch = padded[(slice(None),) + slices]
+        out[(slice(None),) + position] = np.tensordot(patch, f, axes=4)
+    return out
+
+
+def _ref_conv3d_backprop_input(x_shape, f, dy, strides, padding):
+    dx = None
+    for position, slices, _, pads in _windows_3d(x_shape, f.shape[:3], strides, padding):
+        if dx is None:
+            dx = np.zeros((x_shape[0],) + tuple(x_shape[1 + a] + sum(pads[a])
+                                                for a in range(3)) + (x_shape[-1],), dy.dtype)
+        dx[(slice(None),) + slices] += np.tensordot(dy[(slice(None),) + position], f,
+                                                    axes=([1], [4]))
+    return dx[(slice(None),) + tuple(slice(p[0], p[0] + x_shape[1 + a])
+                                     for a, p in enumerate(pads))]
+
+
+def _ref_conv3d_backprop_filter(x, f_shape, dy, strides, padding):
+    df = np.zeros(f_shape, x.dtype)
+    for position, slices, _, pads in _windows_3d(x.shape, f_shape[:3], strides, padding):
+        padded = np.pad(x, [(0, 0)] + pads + [(0, 0)])
+        df += np.tensordot(padded[(slice(None),) + slices], dy[(slice(None),) + position],
+                           axes=([0], [0]))
+    return df
+
+
+def _ref_pool3d(x, ksize, strides, padding, kind):
+    out = None
+    for position, slices, shape, pads in _windows_3d(x.shape, ksize, strides, padding):
+        if out is None:
+            out = np.zeros((x.shape[0],) + shape + (x.shape[-1],), x.dtype)
+            fill = -np.inf if kind == "max" else 0
+            padded = np.pad(x, [(0, 0)] + pads + [(0, 0)], constant_values=fill)
+            valid = np.pad(np.ones(x.shape[1:4]), pads)
+        window = padded[(slice(None),) + slices]
+        value = window.max(axis=(1, 2, 3)) if kind == "max" else \
+            window.sum(axis=(1, 2, 3)) / valid[slices].sum()
+        out[(slice(None),) + position] = value
+    return out
+
+
+def _conv3d_backprop_filter(f_shape, strides, padding):
+    def fn(x, dy):
+        return apply(conv_ops.Conv3DBackpropFilterV2, x, tf.constant(np.array(f_shape, np.int32)),
+                     dy, filter_dims=f_shape, strides=strides, padding=padding,
+                     explicit_paddings=None, dilations=(1, 1, 1))
+    return fn
+
+
+def _pool3d_attrs(ksize, strides, padding):
+    return dict(ksize=ksize, strides=strides, padding=padding, explicit_paddings=None)
+
+
+def _pool3d(op, ksize, strides, padding):
+    """The op itself: the public functions allow only half and float, as TF."""
+    return lambda x: apply(op, x, **_pool3d_attrs(ksize, strides, padding))
+
+
+def _pool3d_grad(op, ksize, strides, padding):
+    def fn(x, dy):
+        y = _pool3d(pool_ops.MaxPool3D, ksize, strides, padding)(x)
+        return apply(op, x, y, dy, ksize=ksize, strides=strides, padding=padding,
+                     explicit_paddings=None)
+    return fn
+
+
+def _avg_pool3d_grad(x_shape, ksize, strides, padding):
+    def fn(dy):
+        sizes = tf.constant(np.array(x_shape, np.int32))
+        return apply(pool_ops.AvgPool3DGrad, sizes, dy, input_dims=x_shape,
+                     **_pool3d_attrs(ksize, strides, padding))
+    return fn
+
+
+def _ref_avg_pool3d_grad(x, dy, ksize, strides, padding):
+    dx = None
+    for position, slices, _, pads in _windows_3d(x.shape, ksize, strides, padding):
+        if dx is None:
+            dx = np.zeros((x.shape[0],) + tuple(x.shape[1 + a] + sum(pads[a])
+                                                for a in range(3)) + (x.shape[-1],), dy.dtype)
+            valid = np.pad(np.ones(x.shape[1:4]), pads)
+        share = dy[(slice(None),) + position] / valid[slices].sum()
+        dx[(slice(None),) + slices] += share[:, None, None, None, :]
+    return dx[(slice(None),) + tuple(slice(p[0], p[0] + x.shape[1 + a])
+                                     for a, p in enumerate(pads))]
+
+
+CASES_3D = [
+    Case("Conv3D", lambda x, f: tf.nn.conv3d(x, f, [1, 2, 1, 1, 1], "SAME"),
+         inputs(normal(1, 4, 3, 3, 2), normal(2, 2, 1, 2, 3)),
+         lambda x, f: _ref_conv3d(x, f, (2, 1, 1), "SAME"), order=2),
+    Case("Conv3D", lambda x, f: tf.nn.conv3d(x, f, [1] * 5, "VALID", dilations=[1, 2, 1, 1, 1]),
+         inputs(normal(2, 5, 3, 3, 2), normal(2, 2, 2, 2, 2)),
+         lambda x, f: _ref_conv3d(x, f, dilations=(2, 1, 1)), label="dilated"),
+    Case("Conv3DBackpropInputV2",
+         lambda dy, f: tf.nn.conv3d_transpose(dy, f, [1, 4, 3, 3, 2], [1, 2, 1, 1, 1], "SAME"),
+         inputs(normal(1, 2, 3, 3, 3), normal(2, 2, 1, 2, 3)),
+         lambda dy, f: _ref_conv3d_backprop_input((1, 4, 3, 3, 2), f, dy, (2, 1, 1), "SAME"),
+         order=2),
+    Case("Conv3DBackpropFilterV2", _conv3d_backprop_filter((2, 2, 1, 2, 3), (2, 1, 1), "SAME"),
+         inputs(normal(1, 4, 3, 3, 2), normal(1, 2, 3, 3, 3)),
+         lambda x, dy: _ref_conv3d_backprop_filter(x, (2, 2, 1, 2, 3), dy, (2, 1, 1), "SAME"),
+         order=2),
+    Case("MaxPool3D", _pool3d(pool_ops.MaxPool3D, (2, 2, 2), (2, 1, 2), "SAME"),
+         inputs(normal(2, 3, 3, 4, 2)), lambda x: _ref_pool3d(x, (2, 2, 2), (2, 1, 2), "SAME",
+                                                              "max"), order=2),
+    Case("MaxPool3D", lambda x: tf.nn.max_pool3d(x, 2, [2, 1, 2], "SAME"),
+         inputs(normal(2, 3, 3, 4, 2)), lambda x: _ref_pool3d(x, (2, 2, 2), (2, 1, 2), "SAME",
+                                                              "max"),
+         dtypes=("float32",), grad=False, label="public"),
+    Case("MaxPool3DGrad", _pool3d_grad(pool_ops.MaxPool3DGrad, (2, 2, 2), (2, 2, 2), "VALID"),
+         inputs(normal(1, 4, 2, 2, 2), normal(1, 2, 1, 1, 2)),
+         lambda x, dy: np.repeat(np.repeat(np.repeat(dy, 2, 1), 2, 2), 2, 3) *
+         (x == np.repeat(np.repeat(np.repeat(_ref_pool3d(x, (2, 2, 2), (2, 2, 2), "VALID",
+                                                         "max"), 2, 1), 2, 2), 2, 3)),
+         wrt=(1,), order=2),
+    Case("MaxPool3DGradGrad",
+         _pool3d_grad(pool_ops.MaxPool3DGradGrad, (2, 2, 2), (2, 2, 2), "VALID"),
+         inputs(normal(1, 4, 2, 2, 2), normal(1, 4, 2, 2, 2)),
+         lambda x, ddx: (ddx * (x == np.repeat(np.repeat(np.repeat(_ref_pool3d(
+             x, (2, 2, 2), (2, 2, 2), "VALID", "max"), 2, 1), 2, 2), 2, 3))).reshape(
+             1, 2, 2, 1, 2, 1, 2, 2).sum(axis=(2, 4, 6)),
+         wrt=(1,), order=2),
+    Case("AvgPool3D", _pool3d(pool_ops.AvgPool3D, (2, 2, 2), (2, 1, 2), "SAME"),
+         inputs(normal(2, 3, 3, 4, 2)), lambda x: _ref_pool3d(x, (2, 2, 2), (2, 1, 2), "SAME",
+                                                              "avg"), order=2),
+    Case("AvgPool3D", lambda x: tf.nn.avg_pool3d(x, 2, [2, 1, 2], "SAME"),
+         inputs(normal(2, 3, 3, 4, 2)), lambda x: _ref_pool3d(x, (2, 2, 2), (2, 1, 2), "SAME",
+                                                              "avg"),
+         dtypes=("float32",), grad=False, label="public"),
+    Case("AvgPool3DGrad", _avg_pool3d_grad((2, 3, 3, 4, 2), (2, 2, 2), (2, 1, 2), "SAME"),
+         inputs(normal(2, 2, 3, 2, 2)),
+         lambda dy: _ref_avg_pool3d_grad(np.zeros((2, 3, 3, 4, 2), dy.dtype), dy, (2, 2, 2),
+                                         (2, 1, 2), "SAME"), order=2),
+]
+
+CASES = (CASES_3D + ACTIVATION_CASES + SOFTMAX_CASES + BIAS_CASES + CONV_CASES + DEPTHWISE_CASES
          + POOL_CASES + LOSS_CASES)
