@@ -322,3 +322,25 @@ def test_backup_and_restore_every_n_batches_and_arguments(tmp_path):
 
 def test_tensorboard_callback_is_exported_on_the_callback_base():
     assert issubclass(tf.keras.callbacks.TensorBoard, tf.keras.callbacks.Callback)
+
+
+def test_swap_ema_weights_evaluates_with_the_averages():
+    m = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+    optimizer = tf.keras.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5)
+    m.compile(optimizer, "mse")
+    for _ in range(3):        # train_on_batch, unlike fit, does not end by finalizing
+        m.train_on_batch(X, Y)
+    weights = [w.copy() for w in m.get_weights()]
+    averages = [v.numpy().copy() for v in optimizer._model_variables_moving_average]
+    assert any(not np.array_equal(a, w) for a, w in zip(averages, weights))
+    seen = []
+    spy = tf.keras.callbacks.LambdaCallback(
+        on_test_batch_begin=lambda batch, logs: seen.append(m.get_weights()))
+    m.evaluate(X, Y, verbose=0, callbacks=[tf.keras.callbacks.SwapEMAWeights(), spy])
+    for got, want in zip(seen[0], averages):
+        np.testing.assert_array_equal(got, want)
+    for got, want in zip(m.get_weights(), weights):        # swapped back afterwards
+        np.testing.assert_array_equal(got, want)
+    plain = model()
+    with pytest.raises(ValueError, match="SwapEMAWeights must be used when `use_ema=True`"):
+        plain.evaluate(X, Y, verbose=0, callbacks=[tf.keras.callbacks.SwapEMAWeights()])
