@@ -460,8 +460,9 @@ class EpochIterator:
     Without `steps_per_epoch`, each epoch walks all the data. With it, each
     epoch takes that many batches, continuing from where the last epoch
     stopped and restarting the data when it is used up (Keras' behaviour).
-    Data of unknown length that runs out ends the epoch; when that happens
-    before `steps_per_epoch` steps, Keras' "ran out of data" warning is shown.
+    Data that runs out before the epoch's planned steps (data of unknown
+    length in its first epoch, a generator, or too few batches for
+    `steps_per_epoch`) ends the epoch with Keras' "ran out of data" warning.
     """
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None,
@@ -502,12 +503,11 @@ class EpochIterator:
                 break
             try:
                 batch = next(self._iterator)
-            except StopIteration:
+            except StopIteration:      # Keras warns whenever the data ends mid-epoch
                 self._iterator = None
                 if self._num_batches is None:
                     self._num_batches = self._steps_seen
-                if self.steps_per_epoch:
-                    self._interrupted()
+                self._interrupted()
                 break
             self._steps_seen += 1
             yield step, batch
