@@ -360,7 +360,7 @@ def test_serialize_round_trips():
         "mean_squared_error"
 
 
-# -- interoperability with Keras 3.15 files ---------------------------------------------------------
+# -- interoperability with Keras 3.15 files -------------------------------------------------
 
 def test_loads_files_written_by_keras_3():
     pytest.importorskip("h5py")

@@ -18,6 +18,6 @@ Sequence = PyDataset          # TF 2's name
 __all__ = ["CustomObjectScope", "Progbar", "PyDataset", "Sequence", "custom_object_scope",
            "deserialize_keras_object", "get_custom_objects", "get_registered_name",
            "get_registered_object", "image_dataset_from_directory", "model_to_dot",
-           "normalize", "pack_x_y_sample_weight", "plot_model", "register_keras_serializable", "serialize_keras_object",
-           "set_random_seed", "text_dataset_from_directory", "to_categorical",
+           "normalize", "pack_x_y_sample_weight", "plot_model", "register_keras_serializable",
+           "serialize_keras_object", "set_random_seed", "text_dataset_from_directory", "to_categorical",
            "unpack_x_y_sample_weight"]
