@@ -344,3 +344,40 @@ def test_swap_ema_weights_evaluates_with_the_averages():
     plain = model()
     with pytest.raises(ValueError, match="SwapEMAWeights must be used when `use_ema=True`"):
         plain.evaluate(X, Y, verbose=0, callbacks=[tf.keras.callbacks.SwapEMAWeights()])
+
+
+def test_remote_monitor_posts_epoch_logs():
+    import http.server
+    import json as json_module
+    import threading
+    import urllib.parse
+    received = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            received.append((self.path, self.headers["Content-Type"], body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        root = f"http://127.0.0.1:{server.server_address[1]}"
+        model().fit(X, Y, epochs=2, verbose=0,
+                    callbacks=[tf.keras.callbacks.RemoteMonitor(root=root)])
+        model().fit(X, Y, epochs=1, verbose=0, callbacks=[
+            tf.keras.callbacks.RemoteMonitor(root=root, path="/json", send_as_json=True)])
+    finally:
+        server.shutdown()
+    assert [r[0] for r in received] == ["/publish/epoch/end/"] * 2 + ["/json"]
+    form = urllib.parse.parse_qs(received[1][2])
+    assert sorted(json_module.loads(form["data"][0])) == ["epoch", "loss", "mae"]
+    assert json_module.loads(received[2][2])["epoch"] == 0
+    with pytest.warns(UserWarning, match="Could not reach RemoteMonitor root server"):
+        model().fit(X, Y, epochs=1, verbose=0, callbacks=[
+            tf.keras.callbacks.RemoteMonitor(root="http://127.0.0.1:1")])

@@ -1,7 +1,8 @@
-"""Small callbacks: TerminateOnNaN, LambdaCallback, CSVLogger, SwapEMAWeights."""
+"""Small callbacks: TerminateOnNaN, LambdaCallback, CSVLogger, SwapEMAWeights, RemoteMonitor."""
 import collections
 import csv
 import os
+import warnings
 
 from tapeflow.core.array_api import xp
 from tapeflow.keras.callbacks.callback import Callback
@@ -190,3 +191,48 @@ class SwapEMAWeights(Callback):
 
     def on_predict_end(self, logs=None):
         self._swap_out()
+
+
+class RemoteMonitor(Callback):
+    """POSTs each epoch's logs to a server (with the standard library, no `requests`).
+
+    Args:
+      root: the server's root URL.
+      path: the path to POST to.
+      field: the form field holding the JSON logs (unless `send_as_json`).
+      headers: extra HTTP headers.
+      send_as_json: send the logs as the JSON request body instead of a form field.
+    """
+
+    def __init__(self, root="http://localhost:9000", path="/publish/epoch/end/", field="data",
+                 headers=None, send_as_json=False):
+        super().__init__()
+        self.root = root
+        self.path = path
+        self.field = field
+        self.headers = headers
+        self.send_as_json = send_as_json
+
+    def on_epoch_end(self, epoch, logs=None):
+        import json
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+        send = {"epoch": epoch}
+        for key, value in (logs or {}).items():
+            send[key] = value.item() if isinstance(value, (xp.ndarray, xp.generic)) else value
+        headers = dict(self.headers or {})
+        if self.send_as_json:
+            body = json.dumps(send).encode("utf-8")
+            headers.setdefault("Content-Type", "application/json")
+        else:
+            body = urllib.parse.urlencode({self.field: json.dumps(send)}).encode("utf-8")
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        request = urllib.request.Request(self.root + self.path, data=body, headers=headers,
+                                         method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10):
+                pass
+        except (urllib.error.URLError, OSError):
+            warnings.warn(f"Could not reach RemoteMonitor root server at {self.root}",
+                          stacklevel=2)
