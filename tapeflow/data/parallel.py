@@ -89,16 +89,27 @@ def _work(tasks, stop):
 
 
 class WorkerPool:
-    """`size` daemon threads running submitted calls; `close()` stops them."""
+    """Daemon threads running submitted calls; `resize` changes their number, `close()`
+    stops them."""
 
     def __init__(self, size, name):
         self._tasks = queue.SimpleQueue()
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=_work, args=(self._tasks, self._stop),
-                                          name=f"{name}_{i}", daemon=True)
-                         for i in range(size)]
-        for thread in self._threads:
+        self._name = name
+        self._threads = []
+        self.size = 0
+        self.resize(size)
+
+    def resize(self, size):
+        """Starts threads, or lets the surplus ones exit after the work queued so far."""
+        for _ in range(self.size - size):
+            self._tasks.put(None)
+        for i in range(self.size, size):
+            thread = threading.Thread(target=_work, args=(self._tasks, self._stop),
+                                      name=f"{self._name}_{i}", daemon=True)
             thread.start()
+            self._threads.append(thread)
+        self.size = size
 
     def submit(self, fn, inputs, notify=None):
         """Runs `fn` on each of `inputs` (a list) on one worker; returns the _Task."""
@@ -131,28 +142,37 @@ class ParallelApplyIterator:
     handing work between threads. At most two chunks per worker are in flight.
     Inputs are pulled on the consumer's thread, so the input iterator is only
     ever used by one thread.
+
+    With `autotune` (num_parallel_calls=AUTOTUNE) the number of workers is
+    chosen by measurement: `_TRIAL_CHUNKS` chunks on one worker, as many on all
+    `threads`, and the faster of the two is kept. Threads only help functions
+    that release the GIL (NumPy on large arrays, decoding, I/O); for the others
+    one worker is faster.
     """
 
     _CHUNK_SECONDS = 0.002
     _MAX_CHUNK = 64
+    _TRIAL_CHUNKS = 8
 
-    def __init__(self, inputs, fn, threads, deterministic, name):
+    def __init__(self, inputs, fn, threads, deterministic, name, autotune=False):
         self._inputs = inputs
         self._fn = fn
-        self._pool = WorkerPool(threads, name)
+        self._max_threads = threads
+        self._trial = [] if autotune and threads > 1 else None   # rates per width tried
+        self._pool = WorkerPool(1 if self._trial is not None else threads, name)
         self._finalizer = weakref.finalize(self, self._pool.close)
-        self._depth = 2 * threads
         self._chunk = 1
         self._pending = collections.deque()
         self._ready = collections.deque()   # (result, error) of the chunk being handed out
         self._completed = None if deterministic else queue.SimpleQueue()
         self._inputs_left = True
+        self._phase_start, self._phase_chunks, self._phase_items = None, 0, 0
 
     def __iter__(self):
         return self
 
     def _fill(self):
-        while self._inputs_left and len(self._pending) < self._depth:
+        while self._inputs_left and len(self._pending) < 2 * self._pool.size:
             chunk = []
             try:
                 for _ in range(self._chunk):
@@ -178,7 +198,29 @@ class ParallelApplyIterator:
             per_input = task.seconds / len(task.results)
             self._chunk = max(1, min(self._MAX_CHUNK,
                                      int(self._CHUNK_SECONDS / max(per_input, 1e-9))))
+        if self._trial is not None:
+            self._tune(len(task.results))
         return task
+
+    def _tune(self, items):
+        """Measures the rate with one worker, then with all; keeps the faster."""
+        now = time.perf_counter()
+        if self._phase_start is None:
+            self._phase_start = now
+            return
+        self._phase_chunks += 1
+        self._phase_items += items
+        if self._phase_chunks < self._TRIAL_CHUNKS:
+            return
+        self._trial.append(self._phase_items / max(now - self._phase_start, 1e-9))
+        self._phase_start, self._phase_chunks, self._phase_items = now, 0, 0
+        if len(self._trial) == 1:
+            self._pool.resize(self._max_threads)
+        else:
+            one, many = self._trial
+            if many < 1.1 * one:
+                self._pool.resize(1)
+            self._trial = None
 
     def __next__(self):
         while not self._ready:
@@ -194,6 +236,10 @@ class ParallelApplyIterator:
 
     def close(self):
         self._finalizer()
+
+
+def _autotuned(num_parallel_calls):
+    return int_arg(num_parallel_calls, "num_parallel_calls") == AUTOTUNE
 
 
 def _is_deterministic(deterministic, ctx):
@@ -215,7 +261,7 @@ class _ParallelMapDataset(_UnaryDataset):
         threads = parallelism(self._num_parallel_calls, ctx, "ParallelMapDatasetV2")
         return ParallelApplyIterator(self._input._iterate(ctx), self._function, threads,
                                      _is_deterministic(self._deterministic, ctx),
-                                     "tf_data_map")
+                                     "tf_data_map", _autotuned(self._num_parallel_calls))
 
 
 class _ParallelBatchDataset(batching._BatchDataset):
@@ -235,7 +281,7 @@ class _ParallelBatchDataset(batching._BatchDataset):
         stack = batching.element_stacker(self._input.element_spec)
         return ParallelApplyIterator(groups, stack, threads,
                                      _is_deterministic(self._deterministic, ctx),
-                                     "tf_data_batch")
+                                     "tf_data_batch", _autotuned(self._num_parallel_calls))
 
 
 # -- prefetch ----------------------------------------------------------------------------------
@@ -382,7 +428,8 @@ class _NumpyMapDataset(_UnaryDataset):
             return _MapIterator(self._input._iterate(ctx), self._call)
         threads = parallelism(self._num_parallel_calls, ctx, "ParallelMapDatasetV2")
         return ParallelApplyIterator(self._input._iterate(ctx), self._call, threads,
-                                     ctx.deterministic, "tf_data_map")
+                                     ctx.deterministic, "tf_data_map",
+                                     _autotuned(self._num_parallel_calls))
 
 
 def map_numpy(dataset, fn, element_spec, num_parallel_calls=None, name="numpy function"):

@@ -41,6 +41,14 @@ def test_parallel_map_autotune_and_threads_option():
     assert [int(x) for x in ds.with_options(options)] == list(range(1, 11))
 
 
+def test_autotuned_map_keeps_order_through_its_trials():
+    # AUTOTUNE tries one worker, then all of them, on the first chunks; results never change.
+    ds = D.range(4000).map(lambda x: x * 2, num_parallel_calls=tf.data.AUTOTUNE)
+    assert np.concatenate([b.numpy() for b in ds.batch(500)]).tolist() == list(range(0, 8000, 2))
+    batched = D.range(700).batch(7, num_parallel_calls=tf.data.AUTOTUNE)
+    assert np.concatenate([b.numpy() for b in batched]).tolist() == list(range(700))
+
+
 def test_nondeterministic_map_gives_the_same_elements():
     ds = D.range(30).map(lambda x: x * x, num_parallel_calls=3, deterministic=False)
     assert sorted(int(x) for x in ds) == [i * i for i in range(30)]
