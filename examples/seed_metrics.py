@@ -5,10 +5,16 @@ metrics and losses": the model, optimizer and loss of the first program, a
 `Mean` loss metric and a `SparseCategoricalAccuracy` metric updated inside
 the compiled `train_step`, and the per-epoch report. The seed's code is
 copied verbatim; only the data loading is added. `train_data` is MNIST in
-batches of 32 images (float32 in [0, 1], shape (32, 28, 28, 1)) and integer
+batches of 64 images (float32 in [0, 1], shape (64, 28, 28, 1)) and integer
 labels, reshuffled every epoch. The seed printed (its figures):
 
     Epoch:  0  loss: 0.207  accuracy: 0.991  ...  Epoch:  4  loss: 0.109  accuracy: 0.997
+
+Its guide kept training a model that earlier sections had already trained, on
+a few batches; from scratch on all 60,000 images the loss falls from about
+0.16 to about 0.035 and the training accuracy passes 0.99 in the fifth epoch,
+in tapeflow as in TensorFlow 2.21 (same program and data). The batch size,
+64, is the guide's `BATCH_SIZE`.
 
 Run: python examples/seed_metrics.py
 """
@@ -17,7 +23,7 @@ import os
 import tapeflow as tf
 from mnist_data import mnist_train_data
 
-BATCH_SIZE = 32
+BATCH_SIZE = 64
 NUM_EPOCHS = int(os.environ.get("TAPEFLOW_EXAMPLE_EPOCHS", 5))
 train_data = mnist_train_data(BATCH_SIZE)
 

@@ -2,8 +2,8 @@
 
 From "Customize the training step" (the seed document): the model, optimizer,
 loss and `train_step` below are copied verbatim; only the data loading is
-added. `train_data` is MNIST in batches of 32 images (float32 in [0, 1],
-shape (32, 28, 28, 1)) and integer labels, reshuffled every epoch.
+added. `train_data` is MNIST in batches of 64 images (float32 in [0, 1],
+shape (64, 28, 28, 1)) and integer labels, reshuffled every epoch.
 
 Run: python examples/seed_train_step.py
 """
@@ -12,7 +12,7 @@ import os
 import tapeflow as tf
 from mnist_data import mnist_train_data
 
-BATCH_SIZE = 32
+BATCH_SIZE = 64
 NUM_EPOCHS = int(os.environ.get("TAPEFLOW_EXAMPLE_EPOCHS", 5))
 train_data = mnist_train_data(BATCH_SIZE)
 

@@ -3,7 +3,8 @@ from tapeflow.keras.callbacks.backup_and_restore import BackupAndRestore
 from tapeflow.keras.callbacks.callback import Callback, CallbackList
 from tapeflow.keras.callbacks.early_stopping import EarlyStopping
 from tapeflow.keras.callbacks.history import History
-from tapeflow.keras.callbacks.misc import CSVLogger, LambdaCallback, TerminateOnNaN
+from tapeflow.keras.callbacks.misc import (CSVLogger, LambdaCallback, RemoteMonitor,
+                                           SwapEMAWeights, TerminateOnNaN)
 from tapeflow.keras.callbacks.model_checkpoint import ModelCheckpoint
 from tapeflow.keras.callbacks.progbar_logger import ProgbarLogger
 from tapeflow.keras.callbacks.reduce_lr import LearningRateScheduler, ReduceLROnPlateau
@@ -11,4 +12,5 @@ from tapeflow.keras.callbacks.tensorboard import TensorBoard
 
 __all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping",
            "History", "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint",
-           "ProgbarLogger", "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN"]
+           "ProgbarLogger", "ReduceLROnPlateau", "RemoteMonitor", "SwapEMAWeights", "TensorBoard",
+           "TerminateOnNaN"]

@@ -1,7 +1,8 @@
-"""Small callbacks: TerminateOnNaN, LambdaCallback, CSVLogger."""
+"""Small callbacks: TerminateOnNaN, LambdaCallback, CSVLogger, SwapEMAWeights, RemoteMonitor."""
 import collections
 import csv
 import os
+import warnings
 
 from tapeflow.core.array_api import xp
 from tapeflow.keras.callbacks.callback import Callback
@@ -118,3 +119,120 @@ def _csv_value(value):
             isinstance(value, xp.ndarray) and value.ndim == 0):
         return f'"[{", ".join(map(str, value))}]"'
     return value
+
+
+class SwapEMAWeights(Callback):
+    """Evaluates and predicts with the optimizer's moving averages of the weights.
+
+    With `use_ema=True` on the optimizer, the model's weights are swapped with
+    their exponential moving averages for `evaluate`/`predict` (and fit's
+    validation), then swapped back; with `swap_on_epoch=True` also at the end of
+    every epoch (so checkpoints saved then hold the averages).
+
+    Args:
+      swap_on_epoch: also swap at each epoch's end (and back at the next epoch's start).
+    """
+
+    def __init__(self, swap_on_epoch=False):
+        super().__init__()
+        self.swap_on_epoch = swap_on_epoch
+        self._ema_weights_in_model = False
+
+    def _optimizer(self):
+        optimizer = getattr(self.model.optimizer, "inner_optimizer", self.model.optimizer)
+        if not hasattr(optimizer, "_model_variables_moving_average"):
+            raise ValueError("SwapEMAWeights must be used when `use_ema=True` is set on the "
+                             f"optimizer. Received: use_ema={optimizer.use_ema}")
+        return optimizer
+
+    def _swap_variables(self):
+        optimizer = self._optimizer()
+        for variable, average in zip(optimizer._trainable_variables,
+                                     optimizer._model_variables_moving_average):
+            current = variable.numpy()
+            variable.assign(average)
+            average.assign(current)
+
+    def _finalize_ema_values(self):
+        optimizer = self._optimizer()
+        for variable, average in zip(optimizer._trainable_variables,
+                                     optimizer._model_variables_moving_average):
+            average.assign(variable)
+
+    def _swap_in(self):
+        if not self._ema_weights_in_model:
+            self._swap_variables()
+            self._ema_weights_in_model = True
+
+    def _swap_out(self):
+        if self._ema_weights_in_model:
+            self._swap_variables()
+            self._ema_weights_in_model = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.swap_on_epoch:
+            self._swap_out()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.swap_on_epoch and not self._ema_weights_in_model:
+            self._swap_in()
+            if epoch == self.params["epochs"] - 1:
+                # fit ends with finalize_variable_values (averages -> weights): keep them.
+                self._finalize_ema_values()
+
+    def on_test_begin(self, logs=None):
+        self._swap_in()
+
+    def on_test_end(self, logs=None):
+        self._swap_out()
+
+    def on_predict_begin(self, logs=None):
+        self._swap_in()
+
+    def on_predict_end(self, logs=None):
+        self._swap_out()
+
+
+class RemoteMonitor(Callback):
+    """POSTs each epoch's logs to a server (with the standard library, no `requests`).
+
+    Args:
+      root: the server's root URL.
+      path: the path to POST to.
+      field: the form field holding the JSON logs (unless `send_as_json`).
+      headers: extra HTTP headers.
+      send_as_json: send the logs as the JSON request body instead of a form field.
+    """
+
+    def __init__(self, root="http://localhost:9000", path="/publish/epoch/end/", field="data",
+                 headers=None, send_as_json=False):
+        super().__init__()
+        self.root = root
+        self.path = path
+        self.field = field
+        self.headers = headers
+        self.send_as_json = send_as_json
+
+    def on_epoch_end(self, epoch, logs=None):
+        import json
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+        send = {"epoch": epoch}
+        for key, value in (logs or {}).items():
+            send[key] = value.item() if isinstance(value, (xp.ndarray, xp.generic)) else value
+        headers = dict(self.headers or {})
+        if self.send_as_json:
+            body = json.dumps(send).encode("utf-8")
+            headers.setdefault("Content-Type", "application/json")
+        else:
+            body = urllib.parse.urlencode({self.field: json.dumps(send)}).encode("utf-8")
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        request = urllib.request.Request(self.root + self.path, data=body, headers=headers,
+                                         method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10):
+                pass
+        except (urllib.error.URLError, OSError):
+            warnings.warn(f"Could not reach RemoteMonitor root server at {self.root}",
+                          stacklevel=2)

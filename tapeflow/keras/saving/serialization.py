@@ -86,9 +86,15 @@ def _serialize_instance(obj):
         raise TypeError(f"Cannot serialize {obj!r}: it has no `get_config()` method. "
                         "Implement `get_config()` (and register the class with "
                         "`@keras.saving.register_keras_serializable()`).")
+    cls = type(obj)
     registered = _registry.registered_name(obj)
-    config = {"module": registered and type(obj).__module__ or _keras_module(obj),
-              "class_name": type(obj).__name__,
+    if registered is not None:
+        module = cls.__module__
+    elif cls.__module__.startswith("tapeflow."):
+        module = _keras_module(obj)
+    else:                  # an unregistered user class: Keras names it by its class name
+        module, registered = None, cls.__name__
+    config = {"module": module, "class_name": cls.__name__,
               "config": serialize_keras_object(_plain_config(obj)),
               "registered_name": registered}
     if _is_layer(obj) and hasattr(obj, "get_build_config"):

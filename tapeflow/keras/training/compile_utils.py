@@ -9,6 +9,7 @@ also tracked by a `<output>_loss` mean, and metrics are named
 `<output>_<metric>`.
 """
 from tapeflow.core import nest
+from tapeflow.core.errors import InvalidArgumentError
 from tapeflow.keras import losses as losses_module
 from tapeflow.keras import metrics as metrics_module
 from tapeflow.keras.metrics.metric import Metric
@@ -108,8 +109,8 @@ class CompileLoss:
         weights = _sample_weights_per_output(sample_weight, len(flat_pred), self.output_names)
         total = None
         for position, (index, loss, weight, _) in enumerate(self._losses):
-            value = _math.cast(loss(flat_true[index], flat_pred[index], weights[index]),
-                               "float32")
+            value = _math.cast(_call_loss(loss, flat_true[index], flat_pred[index],
+                                          weights[index]), "float32")
             if self.metrics:
                 batch = flat_pred[index].shape[0]
                 self.metrics[position].update_state(
@@ -118,6 +119,23 @@ class CompileLoss:
                 value = value * float(weight)
             total = value if total is None else total + value
         return total
+
+
+def _call_loss(loss, y_true, y_pred, sample_weight):
+    """`loss(y_true, y_pred, sample_weight)`; a shape or value error names the loss and shapes."""
+    try:
+        return loss(y_true, y_pred, sample_weight)
+    except (ValueError, InvalidArgumentError) as error:
+        context = (f" [in the compiled loss '{loss.name}': y_true shape "
+                   f"{_shape_text(y_true)}, y_pred shape {_shape_text(y_pred)}]")
+        if isinstance(error, InvalidArgumentError):
+            raise type(error)(error.node_def, error.op, error.message + context) from None
+        raise ValueError(str(error) + context) from None
+
+
+def _shape_text(x):
+    shape = getattr(x, "shape", None)
+    return "unknown" if shape is None else str(tuple(shape))
 
 
 def _sample_weights_per_output(sample_weight, count, output_names):

@@ -421,6 +421,8 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps_per_e
     """The DataAdapter for this kind of input (see the module docstring)."""
     if isinstance(x, DataAdapter):
         return x
+    if x is None:
+        raise ValueError(f"Unrecognized data type: x={x} (of type {type(x)})")
     if can_convert_arrays((x, y, sample_weight)):
         return ArrayDataAdapter(x, y, sample_weight=sample_weight, batch_size=batch_size,
                                 steps=steps_per_epoch, shuffle=shuffle,
@@ -461,8 +463,9 @@ class EpochIterator:
     Without `steps_per_epoch`, each epoch walks all the data. With it, each
     epoch takes that many batches, continuing from where the last epoch
     stopped and restarting the data when it is used up (Keras' behaviour).
-    Data of unknown length that runs out ends the epoch; when that happens
-    before `steps_per_epoch` steps, Keras' "ran out of data" warning is shown.
+    Data that runs out before the epoch's planned steps (data of unknown
+    length in its first epoch, a generator, or too few batches for
+    `steps_per_epoch`) ends the epoch with Keras' "ran out of data" warning.
     """
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None,
@@ -503,12 +506,11 @@ class EpochIterator:
                 break
             try:
                 batch = next(self._iterator)
-            except StopIteration:
+            except StopIteration:      # Keras warns whenever the data ends mid-epoch
                 self._iterator = None
                 if self._num_batches is None:
                     self._num_batches = self._steps_seen
-                if self.steps_per_epoch:
-                    self._interrupted()
+                self._interrupted()
                 break
             self._steps_seen += 1
             yield step, batch
