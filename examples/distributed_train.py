@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 import tapeflow as tf
-from mnist_data import load_mnist_train
+from mnist_data import data_dir
 
 GLOBAL_BATCH_SIZE = 64
 
@@ -41,7 +41,7 @@ def mnist_global_batches(limit=None):
     drop_remainder: a short last batch would leave the last replicas few rows or
     none, and BatchNormalization's statistics of no rows are NaN (in TF as well).
     """
-    images, labels = load_mnist_train()
+    (images, labels), _ = tf.keras.datasets.mnist.load_data(data_dir=data_dir())
     images = (images[:limit].astype(np.float32) / 255.0)[..., np.newaxis]
     dataset = tf.data.Dataset.from_tensor_slices((images, labels[:limit]))
     return dataset.shuffle(len(images), seed=0).batch(GLOBAL_BATCH_SIZE, drop_remainder=True)
