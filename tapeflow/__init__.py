@@ -60,6 +60,7 @@ from tapeflow.graph.function import function
 from tapeflow.graph.concrete import ConcreteFunction
 from tapeflow.graph.control_flow import case, cond, switch_case, while_loop
 from tapeflow.graph.tensor_array import TensorArray
+from tapeflow.graph.py_function import numpy_function, py_function
 from tapeflow.ops.debugging import Assert_ as Assert, check_numerics
 from tapeflow.graph.control_flow import print_ as print  # noqa: A001 - TF's public name
 

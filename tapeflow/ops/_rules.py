@@ -6,6 +6,7 @@ mismatched dtypes: the errors TF raises while building a graph. Eager kernels
 raise InvalidArgumentError for the same problems, as TF's do.
 """
 from tapeflow.core import dtypes
+from tapeflow.core.context import state
 from tapeflow.core.convert import convert_to_tensor, scalar_like
 from tapeflow.core.errors import dtype_mismatch
 from tapeflow.core.shape import broadcast_shapes, shape_str
@@ -48,6 +49,9 @@ def binary_operands(x, y, op_name):
         x = convert_to_tensor(x)
         y = as_operand(y, x._dtype)
     if x._dtype is not y._dtype:
+        if state.graph is not None:   # building a graph: TF raises TypeError here
+            raise TypeError(f"Input 'y' of '{op_name}' Op has type {y._dtype.name} that does "
+                            f"not match type {x._dtype.name} of argument 'x'.")
         raise dtype_mismatch(op_name, 1, x._dtype, y._dtype, (x, y))
     return x, y
 

@@ -1058,7 +1058,16 @@ def cast(x, dtype, name=None):
     x = _t(x)
     if x.dtype is dtype:
         return x
+    if dtypes.string in (x.dtype, dtype):
+        from tapeflow.core.errors import UnimplementedError
+        raise UnimplementedError(None, None, f"Cast {_c_name(x.dtype)} to {_c_name(dtype)} is "
+                                             "not supported [Op:Cast]")
     return apply(Cast, x, dtype=dtype)
+
+
+def _c_name(dtype):
+    return {"float32": "float", "float64": "double", "float16": "half"}.get(dtype.name,
+                                                                             dtype.name)
 
 
 def _add_n_infer(*xs):

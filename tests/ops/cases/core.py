@@ -34,5 +34,6 @@ EXEMPT = {
     "TensorListGetItem": "tests/graph/test_tensor_array.py",
     "TensorListStack": "tests/graph/test_tensor_array.py",
     "TensorListLength": "tests/graph/test_tensor_array.py",
+    "EagerPyFunc": "tests/graph/test_py_function.py (eager and traced calls)",
     "DatasetFor": "tests/graph/test_autograph.py (for x in dataset inside tf.function)",
 }
