@@ -531,3 +531,16 @@ def test_custom_test_step_used_by_evaluate():
     model = Model()
     model.compile("sgd", "mse")
     assert model.evaluate(X, Y, verbose=0, return_dict=True) == {"answer": 42.0}
+
+
+def test_steps_per_execution_groups_callback_calls():
+    batches = []
+    model = linear_model()
+    model.compile("sgd", "mse", steps_per_execution=2)
+    callback = tf.keras.callbacks.LambdaCallback(
+        on_train_batch_begin=lambda batch, logs: batches.append(("begin", batch)),
+        on_train_batch_end=lambda batch, logs: batches.append(("end", batch)))
+    model.fit(X, Y, batch_size=2, epochs=1, verbose=0, callbacks=[callback])
+    assert batches == [("begin", 0), ("end", 1), ("begin", 2), ("end", 3), ("begin", 4),
+                       ("end", 4)]
+    assert int(model.optimizer.iterations.numpy()) == 5

@@ -404,16 +404,29 @@ def _to_tensors(batch):
 
 
 def _is_sequence_like(x):
-    return hasattr(x, "__getitem__") and hasattr(x, "__len__") and \
-        type(x).__name__ in ("Sequence", "PyDataset") or isinstance(x, PyDataset) or \
-        any(cls.__name__ in ("PyDataset", "Sequence") and cls.__module__.startswith(
-            ("keras", "tapeflow")) for cls in type(x).__mro__[1:])
+    """A PyDataset, or an indexable class named like one (TF 2's `keras.utils.Sequence`)."""
+    if isinstance(x, PyDataset):
+        return True
+    return hasattr(x, "__getitem__") and hasattr(x, "__len__") and any(
+        cls.__name__ in ("PyDataset", "Sequence") for cls in type(x).__mro__)
 
 
 def _unsupported(arg_name, description, input_type):
     return ValueError(f"When providing `x` as a {input_type}, `{arg_name}` should not be "
                       f"passed. Instead, {description} should be included as part of the "
                       f"{input_type}.")
+
+
+def _kind_of(x):
+    """"tf.data.Dataset", "PyDataset" or "generator" for a non-array input."""
+    if is_dataset(x):
+        return "tf.data.Dataset"
+    if _is_sequence_like(x):
+        return "PyDataset"
+    if isinstance(x, types.GeneratorType) or (hasattr(x, "__next__") and
+                                              hasattr(x, "__iter__")):
+        return "generator"
+    raise ValueError(f"Unrecognized data type: x={x} (of type {type(x)})")
 
 
 def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None,
@@ -427,32 +440,24 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps_per_e
         return ArrayDataAdapter(x, y, sample_weight=sample_weight, batch_size=batch_size,
                                 steps=steps_per_epoch, shuffle=shuffle,
                                 class_weight=class_weight)
-    if is_dataset(x):
-        kind = "tf.data.Dataset"
-        adapter = lambda: DatasetAdapter(x, class_weight=class_weight)   # noqa: E731
-    elif _is_sequence_like(x):
-        kind = "PyDataset"
-        adapter = lambda: PyDatasetAdapter(x, class_weight=class_weight,  # noqa: E731
-                                           shuffle=shuffle)
-    elif isinstance(x, types.GeneratorType) or (hasattr(x, "__next__") and
-                                                hasattr(x, "__iter__")):
-        kind = "generator"
-        if class_weight is not None:
-            raise ValueError("Argument `class_weight` is not supported for Python generator "
-                             f"inputs. Received: class_weight={class_weight}")
-        adapter = lambda: GeneratorDataAdapter(x)   # noqa: E731
-    else:
-        raise ValueError(f"Unrecognized data type: x={x} (of type {type(x)})")
+    kind = _kind_of(x)
     if y is not None:
         raise _unsupported("y", "the targets", kind)
     if sample_weight is not None:
         raise _unsupported("sample_weights", "the sample weights", kind)
+    if kind == "generator" and class_weight is not None:
+        raise ValueError("Argument `class_weight` is not supported for Python generator "
+                         f"inputs. Received: class_weight={class_weight}")
     if shuffle and kind != "PyDataset":
+        how = " (via `.shuffle(buffer_size)`)." if kind == "tf.data.Dataset" else "."
         warnings.warn(f"`shuffle=True` was passed, but will be ignored since the data `x` was "
-                      f"provided as a {kind}. The {kind} is expected to already be shuffled"
-                      + (" (via `.shuffle(buffer_size)`)." if kind == "tf.data.Dataset"
-                         else "."), stacklevel=3)
-    return adapter()
+                      f"provided as a {kind}. The {kind} is expected to already be "
+                      f"shuffled{how}", stacklevel=3)
+    if kind == "tf.data.Dataset":
+        return DatasetAdapter(x, class_weight=class_weight)
+    if kind == "PyDataset":
+        return PyDatasetAdapter(x, class_weight=class_weight, shuffle=shuffle)
+    return GeneratorDataAdapter(x)
 
 
 # -- epochs ----------------------------------------------------------------------------------

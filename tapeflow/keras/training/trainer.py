@@ -100,7 +100,8 @@ class Trainer:
           weighted_metrics: metrics that `sample_weight`/`class_weight` weight.
           run_eagerly: run the steps as plain Python (for debugging) instead of
             compiling them with `tf.function`.
-          steps_per_execution: accepted for compatibility; steps run one by one.
+          steps_per_execution: steps per callback call (the steps themselves run one by
+            one; callbacks see every n-th batch, as in Keras).
           jit_compile: accepted for compatibility (there is no XLA here).
           auto_scale_loss: accepted for compatibility (mixed precision scaling).
 
@@ -468,10 +469,11 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            for step, batch in epoch_iterator:
-                callbacks.on_train_batch_begin(step)
-                logs = self._run_step(train_function, batch)
-                callbacks.on_train_batch_end(step, logs)
+            for begin, end, batches in _executions(epoch_iterator, self.steps_per_execution):
+                callbacks.on_train_batch_begin(begin)
+                for batch in batches:
+                    logs = self._run_step(train_function, batch)
+                callbacks.on_train_batch_end(end, logs)
                 if self.stop_training:
                     break
             epoch_logs = dict(self._get_metrics_result_or_logs(logs))
@@ -525,10 +527,11 @@ class Trainer:
         callbacks.on_test_begin()
         logs = {}
         self.reset_metrics()
-        for step, batch in epoch_iterator:
-            callbacks.on_test_batch_begin(step)
-            logs = self._run_step(test_function, batch)
-            callbacks.on_test_batch_end(step, logs)
+        for begin, end, batches in _executions(epoch_iterator, self.steps_per_execution):
+            callbacks.on_test_batch_begin(begin)
+            for batch in batches:
+                logs = self._run_step(test_function, batch)
+            callbacks.on_test_batch_end(end, logs)
             if self.stop_evaluating:
                 break
         logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
@@ -676,6 +679,21 @@ def _metrics_in(values):
         elif isinstance(value, dict):
             found.extend(v for v in value.values() if isinstance(v, Metric))
     return found
+
+
+def _executions(epoch_iterator, steps_per_execution):
+    """`(first step, last step, [batches])` groups of `steps_per_execution` steps: callbacks
+    see one batch per group, as Keras calls them once per execution."""
+    group, first = [], None
+    for step, batch in epoch_iterator:
+        if first is None:
+            first = step
+        group.append(batch)
+        if len(group) == steps_per_execution:
+            yield first, step, group
+            group, first = [], None
+    if group:
+        yield first, first + len(group) - 1, group
 
 
 def _batch_size(x):
