@@ -2,7 +2,8 @@
 
 Measures the seed model's distributed train step (strategy.run in tf.function,
 Adam, the all-reduce of its 347,274 gradient values: 1.39 MB of float32) with
-MultiWorkerMirroredStrategy, each rank pinned to one BLAS thread:
+MultiWorkerMirroredStrategy, each rank pinned to one thread (BLAS and tapeflow's
+kernel threads):
 
 - strong scaling: global batch 64 on 1 rank, then 2 x 32 on 2 ranks;
 - weak scaling: 64 per rank (global 64 on 1 rank, 128 on 2 ranks);
@@ -175,7 +176,8 @@ def mpiexec():
 
 def launch(ranks, threads, steps):
     env = dict(os.environ, HYDRA_IFACE="lo", PYTHONPATH=ROOT, OMP_NUM_THREADS=str(threads),
-               OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+               OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
+               TAPEFLOW_NUM_THREADS=str(threads))
     command = [mpiexec(), "-n", str(ranks), sys.executable, "-m", "mpi4py",
                os.path.abspath(__file__), "--worker", "--steps", str(steps)]
     out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=1800)

@@ -24,10 +24,12 @@ class Communicator:
     Attributes:
       rank: this process's index in the group, 0 .. size - 1.
       size: the number of processes.
+      local_size: the number of them on this machine (they share its cores).
     """
 
     rank = 0
     size = 1
+    local_size = 1
 
     def allreduce(self, buffer, reduction="sum"):
         """Reduces `buffer` elementwise over all ranks, in place; returns it.

@@ -6,6 +6,8 @@
   `mpiexec -n N python -m mpi4py train.py`.
 - `OneDeviceStrategy`: one replica on one named device.
 """
+import os
+
 from tapeflow.distribute.communicator import LocalCommunicator
 from tapeflow.distribute.strategy import Strategy, StrategyExtended
 
@@ -77,9 +79,19 @@ class MultiWorkerMirroredStrategy(Strategy):
                 f"the workers with mpiexec; got {type(cluster_resolver).__name__}.")
         self._cluster_resolver = cluster_resolver
         communicator = cluster_resolver.communicator
+        _share_cores(communicator.local_size)
         device = f"/job:worker/replica:0/task:{communicator.rank}/device:CPU:0"
         super().__init__(StrategyExtended(self, communicator, worker_device=device))
 
     @property
     def cluster_resolver(self):
         return self._cluster_resolver
+
+
+def _share_cores(ranks_on_this_machine):
+    """Ranks sharing a machine split its cores: each caps its kernel threads (ops/_parallel.py)
+    at cores / ranks, unless TAPEFLOW_NUM_THREADS says otherwise."""
+    if ranks_on_this_machine > 1 and "TAPEFLOW_NUM_THREADS" not in os.environ:
+        from tapeflow.ops import _parallel
+        _parallel.WORKERS = max(1, min(_parallel.WORKERS,
+                                       (os.cpu_count() or 1) // ranks_on_this_machine))

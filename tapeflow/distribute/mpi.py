@@ -50,6 +50,9 @@ class MPICommunicator(Communicator):
         self._comm = (comm if comm is not None else MPI.COMM_WORLD).Dup()
         self.rank = self._comm.Get_rank()
         self.size = self._comm.Get_size()
+        on_this_machine = self._comm.Split_type(MPI.COMM_TYPE_SHARED)
+        self.local_size = on_this_machine.Get_size()
+        on_this_machine.Free()
         self._ops = {"sum": MPI.SUM, "mean": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN}
         if self.size > 1:
             _abort_job_on_uncaught_exception(self._comm)

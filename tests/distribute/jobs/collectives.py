@@ -6,6 +6,7 @@ import sys
 import numpy as np
 
 import tapeflow as tf
+from tapeflow.ops import _parallel
 
 
 def main(out_dir):
@@ -13,7 +14,8 @@ def main(out_dir):
     rank = strategy.cluster_resolver.task_id
     result = {"replicas": strategy.num_replicas_in_sync, "task_id": rank,
               "task_type": strategy.cluster_resolver.task_type,
-              "should_checkpoint": strategy.extended.should_checkpoint}
+              "should_checkpoint": strategy.extended.should_checkpoint,
+              "kernel_threads": _parallel.WORKERS}
     value = strategy.run(lambda: tf.constant(float(rank + 1)))
     result["sum"] = float(strategy.reduce("SUM", value, axis=None))
     result["mean"] = float(strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None))
