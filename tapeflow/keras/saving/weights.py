@@ -335,12 +335,18 @@ def _optimizer_plan(optimizer, variables, values):
     """The optimizer's (variable, value) pairs, or none with Keras' warning on a mismatch."""
     if not values:
         return []
-    if len(values) != len(variables) or any(tuple(v.shape) != tuple(a.shape)
-                                            for v, a in zip(variables, values)):
+    if len(values) != len(variables):
         warnings.warn(f"Skipping variable loading for optimizer '{optimizer.name}', because it "
                       f"has {len(variables)} variables whereas the saved optimizer has "
                       f"{len(values)} variables. ", stacklevel=4)
         return []
+    for variable, value in zip(variables, values):
+        if tuple(variable.shape) != tuple(value.shape):
+            warnings.warn(f"Skipping variable loading for optimizer '{optimizer.name}', "
+                          f"because its variable {getattr(variable, 'path', variable.name)} "
+                          f"has shape {tuple(variable.shape)} whereas the saved value has "
+                          f"shape {tuple(value.shape)}.", stacklevel=4)
+            return []
     return list(zip(variables, values))
 
 
