@@ -12,6 +12,8 @@ import concurrent.futures
 import os
 import threading
 
+from tapeflow.core.array_api import xp
+
 MIN_ELEMENTS = 1 << 18
 WORKERS = max(1, min(int(os.environ.get("TAPEFLOW_NUM_THREADS", os.cpu_count() or 1)), 8))
 _pool = None
@@ -23,6 +25,8 @@ def _executor():
     if _pool is None:
         with _lock:
             if _pool is None:
+                from tapeflow._util.blas import single_threaded_blas
+                single_threaded_blas()   # these threads take over BLAS's (see _util/blas.py)
                 _pool = concurrent.futures.ThreadPoolExecutor(
                     WORKERS - 1, thread_name_prefix="tapeflow-kernel")
     return _pool
@@ -58,6 +62,30 @@ def elementwise(ufunc, *operands, out):
         ufunc(*[_rows(op, start, stop, out.ndim) for op in operands], out=out[start:stop])
     over_rows(rows, part)
     return out
+
+
+MIN_MATMUL_FLOPS = 1 << 21
+
+
+def matmul(a, b):
+    """`a @ b` for 2-D arrays, split across the workers when large (rows of `a`, columns of
+    `b`, or the inner dimension with the partial products summed)."""
+    m, k = a.shape
+    n = b.shape[1]
+    if WORKERS == 1 or m * k * n < MIN_MATMUL_FLOPS:
+        return xp.matmul(a, b)
+    if m >= 8 * WORKERS:
+        out = xp.empty((m, n), dtype=xp.result_type(a, b))
+        over_rows(m, lambda s, e: xp.matmul(a[s:e], b, out=out[s:e]))
+        return out
+    if n >= 8 * WORKERS:
+        parts = over_rows(n, lambda s, e: xp.matmul(a, b[:, s:e]))
+        return xp.concatenate(parts, axis=1)
+    parts = over_rows(k, lambda s, e: xp.matmul(a[:, s:e], b[s:e]))
+    total = parts[0]
+    for part in parts[1:]:
+        total += part
+    return total
 
 
 def _rows(operand, start, stop, ndim):

@@ -59,3 +59,12 @@ def test_generated_code_splits_large_elementwise_nodes(always_split):
     out = f(tf.constant(x), tf.constant(y))
     assert "_elementwise(" in f.get_concrete_function(tf.constant(x), tf.constant(y)).source()
     np.testing.assert_allclose(out.numpy(), (x * y + 1.0) * 2.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("m, k, n", [(64, 5, 3), (3, 5, 64), (3, 64, 3)])
+def test_split_matmul_matches(always_split, monkeypatch, m, k, n):
+    monkeypatch.setattr(_parallel, "MIN_MATMUL_FLOPS", 1)
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((m, k)), rng.standard_normal((k, n))
+    np.testing.assert_allclose(_parallel.matmul(a, b), a @ b, rtol=1e-12)
+    np.testing.assert_allclose(_parallel.matmul(a.T.copy().T, b), a @ b, rtol=1e-12)
