@@ -173,3 +173,25 @@ def test_scheduling_keeps_variable_reads_and_writes_in_order():
     names = _ops(optimized)
     assert names.index("AssignVariableOp") > names.index("ReadVariableOp")
     assert names.index("AssignVariableOp") < len(names) - names[::-1].index("ReadVariableOp") - 1
+
+
+def test_reads_of_a_variable_merge_only_between_writes():
+    v = tf.Variable(2.0)
+
+    def fn(x):
+        a = v.read_value() * x
+        b = v.read_value() * x       # same value as a: merged
+        v.assign(3.0)
+        c = v.read_value() * x       # after a write: not merged
+        return a + b + c
+    graph = _trace(fn, [])
+    optimized = clone_graph(graph)
+    eliminate_common_subexpressions(optimized)
+    eliminate_dead_code(optimized)
+    assert _ops(optimized).count("ReadVariableOp") == 2
+    assert _ops(optimized).count("Mul") == 2
+    v.assign(2.0)
+    (expected,) = interpret(graph, [tf.constant(1.0)])
+    v.assign(2.0)
+    (got,) = interpret(optimized, [tf.constant(1.0)])
+    assert float(got) == float(expected) == 7.0

@@ -4,20 +4,35 @@ from tapeflow.graph.ir import Placeholder
 from tapeflow.graph.passes import count_ops, substitute
 
 _MAX_HASHED_CONSTANT = 4096   # larger constants are compared by identity only
+_ASSIGN_OPS = ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp")
 
 
 def eliminate_common_subexpressions(graph):
     """Merges nodes that apply the same pure op to the same inputs with the same attributes.
 
-    Stateful ops (random draws, variable reads and writes) are never merged.
+    Stateful ops (random draws, variable writes) are never merged, except reads of one
+    variable with no write to it in between: they see the same value.
     """
     seen, mapping, merged = {}, {}, []
+    writes = {}   # id(var) -> number of writes so far: reads in one epoch are one value
+    opaque = 0    # side effects that may write any variable (loops, py_function, ...)
     for node in graph.nodes:
         if any(id(x) in mapping for x in node.inputs):
             node.inputs = tuple(mapping.get(id(x), x) for x in node.inputs)
-        if node.op.stateful or node.op is Placeholder:
+        if node.op.side_effect:
+            if node.op.name in _ASSIGN_OPS:
+                var = node.inputs[0]
+                writes[id(var)] = writes.get(id(var), 0) + 1
+            else:
+                opaque += 1
             continue
-        key = _node_key(node)
+        if node.op.name == "ReadVariableOp":
+            (var,) = node.inputs
+            key = ("ReadVariableOp", id(var), writes.get(id(var), 0), opaque)
+        elif node.op.stateful or node.op is Placeholder:
+            continue
+        else:
+            key = _node_key(node)
         prior = seen.get(key)
         if prior is None:
             seen[key] = node
