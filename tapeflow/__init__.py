@@ -64,6 +64,23 @@ from tapeflow.graph.py_function import numpy_function, py_function
 from tapeflow.ops.debugging import Assert_ as Assert, check_numerics
 from tapeflow.graph.control_flow import print_ as print  # noqa: A001 - TF's public name
 
+# ---- core-api: tf.Module and the rest of TF's top-level API -----------------------------------
+from tapeflow.core.convert import register_tensor_conversion_function
+from tapeflow.core.device import DeviceSpec, device
+from tapeflow.core.module import Module
+from tapeflow.graph.functional import foldl, foldr, map_fn, scan, vectorized_map
+from tapeflow.graph.gradients import (RegisterGradient, grad_pass_through, gradients, hessians,
+                                      no_gradient, recompute_grad)
+from tapeflow.ops.batch_space import batch_to_space, space_to_batch, space_to_batch_nd
+from tapeflow.ops.casting import bitcast, saturate_cast
+from tapeflow.ops.debugging import assert_equal, assert_greater, assert_less, assert_rank
+from tapeflow.ops.framework import (AggregationMethod, control_dependencies,
+                                    get_current_name_scope, get_logger, get_static_value, group,
+                                    inside_function, is_symbolic_tensor, no_op, parallel_stack,
+                                    tuple)
+from tapeflow.ops.histogram import histogram_fixed_width, histogram_fixed_width_bins
+from tapeflow.ops.unravel import unravel_index
+
 # ---- public sub-namespaces ---------------------------------------------------------------------
 from tapeflow import bitwise, errors, image, linalg, math, nn, random  # noqa: E402
 
