@@ -79,6 +79,11 @@ from tapeflow.ops.framework import (AggregationMethod, control_dependencies,
                                     inside_function, is_symbolic_tensor, no_op, parallel_stack,
                                     tuple)
 from tapeflow.ops.histogram import histogram_fixed_width, histogram_fixed_width_bins
+from tapeflow.ops.indexed_slices import IndexedSlices, IndexedSlicesSpec
+from tapeflow.core.type_spec import NoneTensorSpec, TypeSpec, type_spec_from_value
+from tapeflow.ops.init_ops import (constant_initializer, ones_initializer,
+                                   random_normal_initializer, random_uniform_initializer,
+                                   zeros_initializer)
 from tapeflow.ops.unravel import unravel_index
 
 # ---- public sub-namespaces ---------------------------------------------------------------------
@@ -89,7 +94,8 @@ newaxis = None
 # Namespaces imported on first use, so `import tapeflow` stays fast.
 _LAZY_SUBMODULES = ("keras", "data", "summary", "distribute", "train", "nest", "dtypes",
                     "config", "debugging", "test", "experimental", "saved_model", "io",
-                    "strings", "autograph", "compat", "sysconfig", "version", "types")
+                    "strings", "autograph", "compat", "sysconfig", "version", "types",
+                    "losses", "metrics", "optimizers", "initializers")
 
 
 def __getattr__(name):
