@@ -80,6 +80,8 @@ from tapeflow.ops.framework import (AggregationMethod, control_dependencies,
                                     tuple)
 from tapeflow.ops.histogram import histogram_fixed_width, histogram_fixed_width_bins
 from tapeflow.ops.indexed_slices import IndexedSlices, IndexedSlicesSpec
+from tapeflow.ops.ragged import RaggedTensor, RaggedTensorSpec
+from tapeflow.ops.strings import as_string
 from tapeflow.core.type_spec import NoneTensorSpec, TypeSpec, type_spec_from_value
 from tapeflow.ops.init_ops import (constant_initializer, ones_initializer,
                                    random_normal_initializer, random_uniform_initializer,
@@ -95,7 +97,7 @@ newaxis = None
 _LAZY_SUBMODULES = ("keras", "data", "summary", "distribute", "train", "nest", "dtypes",
                     "config", "debugging", "test", "experimental", "saved_model", "io",
                     "strings", "autograph", "compat", "sysconfig", "version", "types",
-                    "losses", "metrics", "optimizers", "initializers")
+                    "losses", "metrics", "optimizers", "initializers", "ragged")
 
 
 def __getattr__(name):

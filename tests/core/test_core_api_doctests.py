@@ -10,7 +10,8 @@ import tapeflow
 MODULES = ["tapeflow.core.module", "tapeflow.core.device", "tapeflow.core.type_spec",
            "tapeflow.ops.indexed_slices", "tapeflow.ops.init_ops", "tapeflow.graph.functional",
            "tapeflow.graph.gradients", "tapeflow.ops.casting", "tapeflow.ops.framework",
-           "tapeflow.ops.histogram", "tapeflow.ops.batch_space", "tapeflow.ops.unravel"]
+           "tapeflow.ops.histogram", "tapeflow.ops.batch_space", "tapeflow.ops.unravel",
+           "tapeflow.ops.ragged", "tapeflow.ops.strings"]
 
 
 @pytest.mark.parametrize("name", MODULES)
