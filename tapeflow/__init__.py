@@ -89,12 +89,13 @@ from tapeflow.ops.init_ops import (constant_initializer, ones_initializer,
 from tapeflow.ops.unravel import unravel_index
 
 # ---- public sub-namespaces ---------------------------------------------------------------------
-from tapeflow import bitwise, errors, image, linalg, math, nn, random  # noqa: E402
+from tapeflow import errors  # noqa: E402
 
 newaxis = None
 
 # Namespaces imported on first use, so `import tapeflow` stays fast.
-_LAZY_SUBMODULES = ("keras", "data", "summary", "distribute", "train", "nest", "dtypes",
+_LAZY_SUBMODULES = ("math", "nn", "random", "image", "linalg", "bitwise",
+                    "keras", "data", "summary", "distribute", "train", "nest", "dtypes",
                     "config", "debugging", "test", "experimental", "saved_model", "io",
                     "strings", "autograph", "compat", "sysconfig", "version", "types",
                     "losses", "metrics", "optimizers", "initializers", "ragged")

@@ -13,6 +13,7 @@ class _State(threading.local):
         self.graph = None          # the graph being traced, or None when eager
         self.name_scope = ""       # "outer/inner/" or ""
         self.variable_watchers = ()  # custom_gradient's collectors of variable reads
+        self.distribution = None   # tf.distribute's current strategy context; None = default
 
 
 state = _State()

@@ -95,16 +95,24 @@ class variable_creator_scope:
 class _VariableMeta(type):
     def __call__(cls, *args, **kwargs):
         if cls is not Variable or not _creator_stack:
-            return super().__call__(*args, **kwargs)
-        bound = _bind_variable_args(args, kwargs)
+            variable = super().__call__(*args, **kwargs)
+        else:
+            variable = _create_through_scopes(args, kwargs)
+        if state.distribution is not None:   # inside a tf.distribute strategy's scope
+            variable = state.distribution.variable_created(variable)
+        return variable
 
-        def base_creator(**kw):
-            return type.__call__(Variable, **kw)
 
-        creator = base_creator
-        for scope_creator in _creator_stack:
-            creator = _chain(scope_creator, creator)
-        return creator(**bound)
+def _create_through_scopes(args, kwargs):
+    bound = _bind_variable_args(args, kwargs)
+
+    def base_creator(**kw):
+        return type.__call__(Variable, **kw)
+
+    creator = base_creator
+    for scope_creator in _creator_stack:
+        creator = _chain(scope_creator, creator)
+    return creator(**bound)
 
 
 def _chain(scope_creator, next_creator):

@@ -57,7 +57,10 @@ class _Generator:
     def build(self, name):
         import numpy
         from tapeflow.graph.memory import plan_inplace
-        self.namespace.update(_add=numpy.add, _sub=numpy.subtract,
+        from tapeflow.ops import _parallel
+        self.parallel = _parallel
+        self.namespace.update(_add=numpy.add, _sub=numpy.subtract, _empty=numpy.empty,
+                              _elementwise=_parallel.elementwise,
                               # so NumPy warnings raised here meet tapeflow's warning filter
                               __name__="tapeflow.graph.generated")
         self.inplace = plan_inplace(self.graph)
@@ -133,12 +136,39 @@ class _Generator:
         if target_input is not None:   # write into a dead input buffer (graph/memory.py)
             attrs.append(f"out={args[target_input]}")
         call = f"{kernel}({', '.join(args + attrs)})"
+        split = self._split_call(node, kernel, args, target_input)
+        if split is not None:
+            call = split
         outs = [self._name(v) for v in node.outputs]
         if op.multi_output:
             target = (", ".join(outs) + ("," if len(outs) == 1 else "")) if outs else "_"
         else:
             target = outs[0]
         return "; ".join(self._pending_reads + [f"{target} = {call}"])
+
+    def _split_call(self, node, kernel, args, target_input):
+        """A large elementwise ufunc node, split across cores (ops/_parallel.py), or None."""
+        import numpy
+        if not isinstance(node.op.forward, numpy.ufunc) or node.attrs or len(node.outputs) != 1:
+            return None
+        out = node.outputs[0]
+        dims = out._static_dims()
+        if not dims or None in dims:
+            return None
+        size = 1
+        for d in dims:
+            size *= d
+        if not self.parallel.worth_splitting(size, dims[0]):
+            return None
+        for x in node.inputs:
+            x_dims = x._static_dims()
+            if x_dims is None or (len(x_dims) == len(dims) and x_dims[0] not in (1, dims[0])):
+                return None
+        if target_input is not None:
+            out_expr = args[target_input]
+        else:
+            out_expr = f"_empty({tuple(dims)!r}, {self._global(out.dtype._np, 'D')})"
+        return f"_elementwise({kernel}, {', '.join(args)}, out={out_expr})"
 
     def _assign_line(self, node):
         var, value = node.inputs

@@ -8,8 +8,9 @@ import types
 from tapeflow.core import tape as _tape
 from tapeflow.ops import array, math  # noqa: F401 - registers ops and operators
 from tapeflow.ops import creation, gather, indexing, layout, shapes, sort  # noqa: F401
-from tapeflow.ops import bitwise, debugging, image, linalg, nn, random  # noqa: F401
-from tapeflow.ops import clip, elementwise, factorizations, reduction, segment  # noqa: F401
+from tapeflow.ops import clip, debugging, elementwise, linalg, reduction  # noqa: F401
+# nn, random, image, bitwise, segment and factorizations register their ops when their
+# namespaces (tf.nn, tf.random, ...) are first used: `import tapeflow` stays fast.
 
 _tape.set_vspace(types.SimpleNamespace(
     add=math.add,

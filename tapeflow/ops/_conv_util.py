@@ -18,6 +18,7 @@ import itertools
 from typing import NamedTuple
 
 from tapeflow.core.array_api import xp
+from tapeflow.ops import _parallel
 from tapeflow.core.convert import convert_to_tensor
 from tapeflow.core.dispatch import apply
 from tapeflow.core.errors import InvalidArgumentError, UnimplementedError, op_error
@@ -138,8 +139,16 @@ def im2col(x, g):
         return cols
     padded = pad_spatial(x, g.pads)
     lead = (slice(None),) * (1 + rank)
-    for offset in g.offsets:
-        cols[lead + offset] = g.window_view(padded, offset)
+
+    def copy_rows(start, stop):   # examples are independent: halves can run on two cores
+        part = padded[start:stop]
+        for offset in g.offsets:
+            cols[start:stop][lead + offset] = g.window_view(part, offset)
+
+    if _parallel.worth_splitting(cols.size, cols.shape[0]):
+        _parallel.over_rows(cols.shape[0], copy_rows)
+    else:
+        copy_rows(0, cols.shape[0])
     return cols
 
 

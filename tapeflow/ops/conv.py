@@ -19,6 +19,7 @@ functions transpose channels-first inputs around them.
 """
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
+from tapeflow.ops import _parallel
 from tapeflow.core.convert import convert_to_tensor
 from tapeflow.core.dispatch import apply
 from tapeflow.core.errors import (InvalidArgumentError, dtype_mismatch, op_error,
@@ -78,7 +79,7 @@ def _cols_by_group(cols, g, groups, depth):
     """[n, *out, *kernel, c] -> [groups, pixels, kk*depth] (a copy)."""
     pixels = cols.shape[0] * _prod(g.out)
     cols = cols.reshape(pixels, _prod(g.kernel), groups, depth).transpose(2, 0, 1, 3)
-    return cols.reshape(groups, pixels, -1)
+    return cols.reshape(groups, pixels, _prod(g.kernel) * depth)   # (pixels may be 0)
 
 
 def _check_rank(array, rank, what):
@@ -98,7 +99,7 @@ def _conv_forward(x, f, rank, strides, padding, explicit_paddings, dilations):
         not any(sum(g.pads, ()))
     cols = x if pointwise else im2col(x, g)       # a 1x1 convolution needs no copy
     if groups == 1:
-        out = cols.reshape(-1, _prod(g.kernel) * depth) @ _filter_matrix(f, 1)
+        out = _parallel.matmul(cols.reshape(-1, _prod(g.kernel) * depth), _filter_matrix(f, 1))
     else:
         out = _cols_by_group(cols, g, groups, depth) @ _filter_matrix(f, groups)
         out = out.transpose(1, 0, 2)
@@ -115,9 +116,9 @@ def _conv_backprop_input(input_sizes, f, dy, rank, label, strides, padding,
     pixels = dy.shape[0] * _prod(g.out)
     dy2 = dy.reshape(pixels, f.shape[-1])
     if groups == 1:
-        dcols = dy2 @ _filter_matrix(f, 1).T
+        dcols = _parallel.matmul(dy2, _filter_matrix(f, 1).T)
     else:
-        dyg = dy2.reshape(pixels, groups, -1).transpose(1, 0, 2)
+        dyg = dy2.reshape(pixels, groups, f.shape[-1] // groups).transpose(1, 0, 2)
         dcols = dyg @ _filter_matrix(f, groups).transpose(0, 2, 1)   # [groups, pixels, kk*d]
         dcols = dcols.reshape(groups, pixels, _prod(g.kernel), depth).transpose(1, 2, 0, 3)
     dcols = dcols.reshape((dy.shape[0],) + g.out + g.kernel + (x_shape[-1],))
@@ -135,9 +136,9 @@ def _conv_backprop_filter(x, filter_sizes, dy, rank, label, strides, padding,
     pixels = dy.shape[0] * _prod(g.out)
     dy2 = dy.reshape(pixels, f_shape[-1])
     if groups == 1:
-        df = cols.reshape(pixels, -1).T @ dy2
+        df = _parallel.matmul(cols.reshape(pixels, _prod(g.kernel) * depth).T, dy2)
     else:
-        dyg = dy2.reshape(pixels, groups, -1).transpose(1, 0, 2)
+        dyg = dy2.reshape(pixels, groups, f_shape[-1] // groups).transpose(1, 0, 2)
         df = _cols_by_group(cols, g, groups, depth).transpose(0, 2, 1) @ dyg
         df = df.reshape(groups, _prod(g.kernel), depth, -1).transpose(1, 2, 0, 3)
     return df.reshape(f_shape)

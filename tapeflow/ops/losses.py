@@ -14,6 +14,7 @@ import math as _pymath
 
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
+from tapeflow.core.context import state
 from tapeflow.core.convert import convert_to_tensor
 from tapeflow.core.dispatch import apply
 from tapeflow.core.tape import is_zero_filler
@@ -341,8 +342,12 @@ def l2_loss(t, name=None):
 def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
     """The sum of the (weighted) per-example losses divided by the global batch size.
 
-    Without a distribution strategy there is one replica, so the global batch
-    size defaults to the first dimension of `per_example_loss`.
+    The global batch size defaults to the first dimension of `per_example_loss`
+    times the number of replicas in sync (1 without a tf.distribute strategy).
+
+    Raises:
+      RuntimeError: called in a strategy's cross-replica context without
+        `global_batch_size`.
     """
     loss = _t(per_example_loss)
     dtype = loss.dtype
@@ -358,7 +363,10 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
             weight = expand_dims(weight, -1)   # weights align with the leading dimensions
         loss = multiply(loss, weight)
     if global_batch_size is None:
+        replicas = _replicas_in_sync("compute_average_loss")
         global_batch_size = array_ops.shape(loss)[0]
+        if replicas > 1:
+            global_batch_size = global_batch_size * replicas
     else:
         global_batch_size = _t(global_batch_size)
         if not global_batch_size.dtype.is_integer:
@@ -375,7 +383,23 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
 
 
 def scale_regularization_loss(regularization_loss):
-    """The regularization loss summed and divided by the number of replicas (1 here)."""
+    """The regularization loss summed and divided by the number of replicas in sync.
+
+    Raises:
+      RuntimeError: called in a strategy's cross-replica context.
+    """
+    replicas = _replicas_in_sync("scale_regularization_loss")
     if isinstance(regularization_loss, (list, tuple)):
         regularization_loss = math_ops.add_n(list(regularization_loss))
-    return math_ops.truediv(reduce_sum(regularization_loss), 1)
+    return math_ops.truediv(reduce_sum(regularization_loss), replicas)
+
+
+def _replicas_in_sync(caller):
+    """The current tf.distribute strategy's replica count; these losses need a replica context."""
+    context = state.distribution          # None outside any strategy (tapeflow/distribute)
+    if context is None:
+        return 1
+    if context.in_cross_replica_context:
+        raise RuntimeError(f"You are calling `{caller}` in cross replica context, while it was "
+                           "expected to be called in replica context.")
+    return context.num_replicas_in_sync

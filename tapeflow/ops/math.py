@@ -9,6 +9,7 @@ import numbers
 
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
+from tapeflow.ops import _parallel
 from tapeflow.core.context import state
 from tapeflow.core.dispatch import apply, apply_binary, apply_unary
 from tapeflow.core.errors import InvalidArgumentError, dtype_mismatch
@@ -939,7 +940,7 @@ def _(a, b, transpose_a, transpose_b):
         raise InvalidArgumentError(None, None, f"Matrix size-incompatible: In[0]: "
                                                f"{_dims_str(a.shape)}, In[1]: "
                                                f"{_dims_str(b.shape)}")
-    return xp.matmul(a, b)
+    return _parallel.matmul(a, b)
 
 
 @BatchMatMulV2.kernel

@@ -16,6 +16,7 @@ second derivatives work.
 """
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
+from tapeflow.ops import _parallel
 from tapeflow.core.convert import convert_to_tensor
 from tapeflow.core.dispatch import apply
 from tapeflow.core.errors import (InvalidArgumentError, UnimplementedError, op_error,
@@ -106,6 +107,13 @@ def _max_pool(x, rank, op_name, ksize, strides, padding, explicit_paddings):
     out = xp.empty(_out_shape(x.shape, g), dtype=x.dtype)
     if out.size == 0:
         return out
+    if _parallel.worth_splitting(x.size, x.shape[0]):   # examples are independent
+        _parallel.over_rows(x.shape[0], lambda a, b: _max_pool_into(x[a:b], g, out[a:b]))
+        return out
+    return _max_pool_into(x, g, out)
+
+
+def _max_pool_into(x, g, out):
     padded = pad_spatial(x, g.pads, _lowest(x.dtype))
     offsets = g.offsets
     first = g.window_view(padded, offsets[0])
@@ -142,11 +150,20 @@ def _tiled_max_pool_grad(x, y, dy, g):
     broadcast comparison on a reshaped view, then handed the gradient position by
     position, each window's first maximum only (TF's rule; ties are common after relu).
     """
+    dx = xp.empty(x.shape, dtype=dy.dtype)
+    if _parallel.worth_splitting(x.size, x.shape[0]):   # examples are independent
+        _parallel.over_rows(x.shape[0], lambda a, b: _tiled_max_pool_grad_into(
+            x[a:b], y[a:b], dy[a:b], g, dx[a:b]))
+        return dx
+    return _tiled_max_pool_grad_into(x, y, dy, g, dx)
+
+
+def _tiled_max_pool_grad_into(x, y, dy, g, out):
     windows = (x.shape[0],) + tuple(v for o, k in zip(g.out, g.kernel) for v in (o, k)) + (
         x.shape[-1],)
     expand = (slice(None),) + (slice(None), None) * len(g.out) + (slice(None),)
     hits = x.reshape(windows) == y[expand]
-    dx = xp.empty(windows, dtype=dy.dtype)
+    dx = out.reshape(windows)
     claimed = xp.zeros(y.shape, dtype=bool)
     for offset in g.offsets:
         index = (slice(None),) + tuple(v for o in offset for v in (slice(None), o)) + (
@@ -154,7 +171,7 @@ def _tiled_max_pool_grad(x, y, dy, g):
         first = hits[index] & ~claimed
         xp.multiply(first, dy, out=dx[index])
         claimed |= first
-    return dx.reshape(x.shape)
+    return out
 
 
 def _max_pool_grad_grad(x, y, ddx, ksize, strides, padding, explicit_paddings):

@@ -1,7 +1,8 @@
 """A stand-in for a Keras model and `fit`, for driving the TensorBoard callback.
 
-`Model.fit` is not in tapeflow yet; `fake_fit` calls a callback's hooks in the
-order Keras 3's `fit` does, with a model that has just what the callback reads.
+`fake_fit` calls a callback's hooks in the order Keras 3's `fit` does, with a model
+that has just what the callback reads, so tests can pin exact steps and values
+(tests/summary/test_tensorboard_server.py uses the real `fit`).
 """
 import json
 

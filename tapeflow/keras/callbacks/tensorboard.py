@@ -17,6 +17,7 @@ import warnings
 
 from tapeflow import summary as _summary
 from tapeflow.core.array_api import xp
+from tapeflow.distribute.context import is_chief
 from tapeflow.summary import proto
 
 try:
@@ -109,7 +110,10 @@ class TensorBoard(Callback):
         """The writer of `train` or `validation`, created on first use."""
         if run not in self._writers:
             directory = self._train_dir if run == "train" else self._val_dir
-            self._writers[run] = _summary.create_file_writer(directory)
+            if is_chief(getattr(self.model, "distribute_strategy", None)):
+                self._writers[run] = _summary.create_file_writer(directory)
+            else:                   # under tf.distribute, only the chief (rank 0) writes
+                self._writers[run] = _summary.create_noop_writer()
         return self._writers[run]
 
     def _push_writer(self, run, step):

@@ -24,9 +24,11 @@ import warnings
 import weakref
 
 from tapeflow.core import nest
+from tapeflow.core.context import state as _context_state
 from tapeflow.core.convert import convert_to_tensor
 from tapeflow.core.tensor import Tensor, TensorLike
 from tapeflow.core.variable import Variable
+from tapeflow.graph.autograph import api as _autograph
 from tapeflow.keras import backend, constraints, initializers, regularizers
 from tapeflow.keras.dtype_policies import DTypePolicy, get_policy
 from tapeflow.keras.layers.input_spec import InputSpec, assert_input_compatibility
@@ -543,7 +545,7 @@ class Layer:
             if has_mask or self.supports_masking:
                 previous_mask = self._populate_mask(args, kwargs, has_mask)
             with backend.name_scope(self.name, caller=self):
-                outputs = self.call(*args, **kwargs)
+                outputs = _call_function(self)(*args, **kwargs)
             if self.activity_regularizer is not None:
                 self._add_activity_loss(outputs)
             if self.supports_masking:
@@ -772,3 +774,13 @@ def _is_default_get_config(cls):
         if "get_config" in klass.__dict__:
             return klass is Layer
     return True
+
+
+def _call_function(layer):
+    """`layer.call`, converted by AutoGraph while tracing when it is user code (TF 2 does
+    this), so Python `if`/`for`/`while` on tensors in a user layer work inside
+    `tf.function` and `fit`."""
+    call = layer.call
+    if _context_state.graph is not None and _autograph._is_user_function(call):
+        return _autograph.convert(call)
+    return call

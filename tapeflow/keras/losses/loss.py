@@ -9,6 +9,7 @@ from tapeflow._util.naming import auto_name
 from tapeflow.core import dtypes
 from tapeflow.core.context import name_scope
 from tapeflow.core.convert import convert_to_tensor
+from tapeflow.distribute.context import num_replicas_in_sync
 from tapeflow.ops._rules import tensor_like
 from tapeflow.ops.array import expand_dims, size, squeeze
 from tapeflow.ops.elementwise import divide_no_nan
@@ -69,8 +70,24 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
             divisor = cast(reduce_sum(sample_weight), loss.dtype)
         else:
             divisor = cast(size(values), loss.dtype)
-        loss = divide_no_nan(loss, divisor)
+        loss = scale_loss_for_distribution(divide_no_nan(loss, divisor))
     return loss
+
+
+def scale_loss_for_distribution(value):
+    """`value / num_replicas_in_sync` under a multi-replica tf.distribute strategy.
+
+    Keras scales mean losses so that the optimizer's sum of all replicas'
+    gradients is the gradient of the global mean.
+    """
+    replicas = num_replicas_in_sync()
+    return value * cast(1.0 / replicas, value.dtype) if replicas > 1 else value
+
+
+def unscale_loss_for_distribution(value):
+    """Undoes `scale_loss_for_distribution` (for reporting the loss)."""
+    replicas = num_replicas_in_sync()
+    return value * cast(replicas, value.dtype) if replicas > 1 else value
 
 
 def apply_mask(sample_weight, mask, dtype, reduction):

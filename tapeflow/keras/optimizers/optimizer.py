@@ -30,6 +30,7 @@ from tapeflow.core.errors import InvalidArgumentError
 from tapeflow.core.shape import shape_str
 from tapeflow.core.tape import GradientTape
 from tapeflow.core.variable import Variable, VariableAggregation
+from tapeflow.distribute.context import all_reduce_sum_gradients
 from tapeflow.keras.optimizers import schedules
 from tapeflow.ops.array import fill, zeros_like
 from tapeflow.ops.clip import clip_by_global_norm, clip_by_norm, clip_by_value
@@ -342,7 +343,12 @@ class Optimizer:
         self._backend_update_step(grads, variables, convert_to_tensor(self.learning_rate))
 
     def _backend_update_step(self, grads, variables, learning_rate):
-        """Runs `update_step` for each pair (Nadam adds a per-step update before it)."""
+        """Runs `update_step` for each pair (Nadam adds a per-step update before it).
+
+        Under a multi-replica tf.distribute strategy the gradients are first summed
+        over the replicas (one all-reduce), as Keras 3 does here.
+        """
+        grads = all_reduce_sum_gradients(grads)
         for grad, variable in zip(grads, variables):
             self.update_step(grad, variable, cast(learning_rate, variable.dtype))
 
