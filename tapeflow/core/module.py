@@ -51,8 +51,14 @@ def _is_module(obj):
 
 
 def _is_trackable(obj):
-    return isinstance(obj, (Variable, Module)) or hasattr(obj, "_trackable_children") or (
-        hasattr(obj, "_serialize_to_tensors"))
+    """Variables, Modules, objects declaring their children or tensors, and objects whose
+    class has a `variables` property (Keras layers, models, optimizers and metrics, which
+    core cannot import)."""
+    if isinstance(obj, (Variable, Module)) or isinstance(obj, type):
+        return isinstance(obj, (Variable, Module))
+    cls = type(obj)
+    return (hasattr(cls, "_trackable_children") or hasattr(cls, "_serialize_to_tensors")
+            or isinstance(getattr(cls, "variables", None), property))
 
 
 class Module:
@@ -159,19 +165,36 @@ class Module:
         return method_with_name_scope
 
     def _trackable_children(self, save_type="checkpoint", **kwargs):
-        """`{attribute name: value}` for the attributes a checkpoint should follow.
+        """`{attribute name: child}` for the attributes a checkpoint should follow.
 
-        A value is a Variable, a Module, another trackable object (one with
-        `_trackable_children` or `_serialize_to_tensors`), or a list, tuple or
-        dict holding some. Private bookkeeping (`_name`, `_name_scope`) is left out.
+        A child is a Variable, a Module, another trackable object (one with
+        `_trackable_children` or `_serialize_to_tensors`), or a dict of children:
+        lists, tuples and dicts holding trackable objects become dicts keyed by
+        index or key, with everything else left out, so the checkpoint keys are
+        TF's (`model/layers/0/w`). Private bookkeeping (`_name`, `_name_scope`)
+        is not included.
         """
         children = {}
         for key, value in sorted(vars(self).items()):
             if key in ("_name", "_name_scope") or key in self._TF_MODULE_IGNORED_PROPERTIES:
                 continue
-            if any(_is_trackable(leaf) for leaf in nest.flatten(value)):
-                children[key] = value
+            child = _trackable_part(value)
+            if child is not None:
+                children[key] = child
         return children
+
+
+def _trackable_part(value):
+    """`value` if trackable; a container as a dict of its trackable parts; else None."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)) and not hasattr(type(value), "_fields"):
+        items = enumerate(value)
+    else:
+        return value if _is_trackable(value) else None
+    parts = {key: _trackable_part(item) for key, item in items}
+    parts = {key: part for key, part in parts.items() if part is not None}
+    return parts or None
 
 
 def _flatten_module(module, recursive, predicate, attribute_traversal_key, ignored,

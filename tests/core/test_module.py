@@ -165,3 +165,34 @@ def test_variable_values_survive_traced_calls():
     d.b.assign([1.0, -1.0])
     x = tf.constant([[0.0, 0.0]])
     np.testing.assert_allclose(d(x).numpy(), [[1.0, 0.0]])
+
+
+def test_checkpoint_saves_module_variables_under_tf_keys(tmp_path):
+    class Inner(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable([1.0, 2.0], name="w")
+            self.lst = [tf.Variable(3.0), {"k": tf.Variable(4.0)}, 5, "text"]
+
+    class Outer(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.d = Inner()
+            self.g = tf.random.Generator.from_seed(1)
+
+    m = Outer()
+    path = tf.train.Checkpoint(model=m).save(str(tmp_path / "ck"))
+    keys = sorted(k for k, _ in tf.train.list_variables(path))
+    # TF 2.21 writes these keys for the same object graph (plus its object-graph entry).
+    assert keys == ["model/d/lst/0/.ATTRIBUTES/VARIABLE_VALUE",
+                    "model/d/lst/1/k/.ATTRIBUTES/VARIABLE_VALUE",
+                    "model/d/w/.ATTRIBUTES/VARIABLE_VALUE",
+                    "model/g/_state_var/.ATTRIBUTES/VARIABLE_VALUE",
+                    "save_counter/.ATTRIBUTES/VARIABLE_VALUE"]
+    m.d.w.assign([0.0, 0.0])
+    m.d.lst[1]["k"].assign(0.0)
+    first = m.g.normal([3]).numpy()
+    tf.train.Checkpoint(model=m).restore(path)
+    np.testing.assert_array_equal(m.d.w.numpy(), [1.0, 2.0])
+    assert float(m.d.lst[1]["k"]) == 4.0
+    np.testing.assert_array_equal(m.g.normal([3]).numpy(), first)   # the state came back
