@@ -157,7 +157,9 @@ def test_trackable_children_for_checkpoints():
     m.count = 3
     children = m._trackable_children()
     assert sorted(children) == ["dense_1", "dense_2", "lst", "t"]
-    assert children["dense_1"] is m.dense_1 and children["lst"] is m.lst
+    assert children["dense_1"] is m.dense_1
+    assert children["lst"] == {0: m.lst[0], 1: {"a": m.lst[1]["a"]}}   # containers by index
+    assert children["t"] == {0: m.t[0]}
 
 
 def test_variable_values_survive_traced_calls():
