@@ -3,6 +3,12 @@ UnravelIndex, HistogramFixedWidth, SpaceToBatchND, BatchToSpaceND."""
 import numpy as np
 
 import tapeflow as tf
+# The core-api ops load with their first use; import them so the registry lists them.
+import tapeflow.graph.functional  # noqa: F401
+import tapeflow.ops.batch_space  # noqa: F401
+import tapeflow.ops.casting  # noqa: F401
+import tapeflow.ops.histogram  # noqa: F401
+import tapeflow.ops.unravel  # noqa: F401
 from tests.ops.cases import Case, const, inputs, normal, uniform
 
 

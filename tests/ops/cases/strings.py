@@ -5,6 +5,8 @@ import re
 import numpy as np
 
 import tapeflow as tf
+import tapeflow.ops.ragged  # noqa: F401 - registers the ops before the registry lists them
+import tapeflow.ops.strings  # noqa: F401
 from tests.ops.cases import Case, const, inputs, normal
 
 _WORDS = np.array([b"Hello World", b"  a  b ", b"", b"x,y,,z"], dtype=object)
