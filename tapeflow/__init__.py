@@ -103,7 +103,7 @@ _LAZY_SUBMODULES = ("math", "nn", "random", "image", "linalg", "bitwise",
                     "keras", "data", "summary", "distribute", "train", "nest", "dtypes",
                     "config", "debugging", "test", "experimental", "saved_model", "io",
                     "strings", "autograph", "compat", "sysconfig", "version", "types",
-                    "losses", "metrics", "optimizers", "initializers", "ragged")
+                    "losses", "metrics", "optimizers", "initializers", "ragged", "signal")
 
 
 def __getattr__(name):

@@ -11,7 +11,8 @@ MODULES = ["tapeflow.core.module", "tapeflow.core.device", "tapeflow.core.type_s
            "tapeflow.ops.indexed_slices", "tapeflow.ops.init_ops", "tapeflow.graph.functional",
            "tapeflow.graph.gradients", "tapeflow.ops.casting", "tapeflow.ops.framework",
            "tapeflow.ops.histogram", "tapeflow.ops.batch_space", "tapeflow.ops.unravel",
-           "tapeflow.ops.ragged", "tapeflow.ops.strings", "tapeflow.io._records"]
+           "tapeflow.ops.ragged", "tapeflow.ops.strings", "tapeflow.io._records",
+           "tapeflow.ops.signal"]
 
 
 @pytest.mark.parametrize("name", MODULES)
