@@ -88,6 +88,7 @@ _CORE_API = {
                               "random_normal_initializer", "random_uniform_initializer",
                               "zeros_initializer"),
     "tapeflow.ops.ragged": ("RaggedTensor", "RaggedTensorSpec"),
+    "tapeflow.ops.sparse": ("SparseTensor", "SparseTensorSpec"),
     "tapeflow.ops.strings": ("as_string",),
     "tapeflow.ops.unravel": ("unravel_index",),
 }
@@ -103,7 +104,8 @@ _LAZY_SUBMODULES = ("math", "nn", "random", "image", "linalg", "bitwise",
                     "keras", "data", "summary", "distribute", "train", "nest", "dtypes",
                     "config", "debugging", "test", "experimental", "saved_model", "io",
                     "strings", "autograph", "compat", "sysconfig", "version", "types",
-                    "losses", "metrics", "optimizers", "initializers", "ragged", "signal")
+                    "losses", "metrics", "optimizers", "initializers", "ragged", "signal",
+                    "sparse")
 
 
 def __getattr__(name):
