@@ -105,7 +105,7 @@ _LAZY_SUBMODULES = ("math", "nn", "random", "image", "linalg", "bitwise",
                     "config", "debugging", "test", "experimental", "saved_model", "io",
                     "strings", "autograph", "compat", "sysconfig", "version", "types",
                     "losses", "metrics", "optimizers", "initializers", "ragged", "signal",
-                    "sparse")
+                    "sparse", "sets")
 
 
 def __getattr__(name):

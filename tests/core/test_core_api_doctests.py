@@ -12,7 +12,7 @@ MODULES = ["tapeflow.core.module", "tapeflow.core.device", "tapeflow.core.type_s
            "tapeflow.graph.gradients", "tapeflow.ops.casting", "tapeflow.ops.framework",
            "tapeflow.ops.histogram", "tapeflow.ops.batch_space", "tapeflow.ops.unravel",
            "tapeflow.ops.ragged", "tapeflow.ops.strings", "tapeflow.io._records",
-           "tapeflow.ops.signal", "tapeflow.ops.sparse"]
+           "tapeflow.ops.signal", "tapeflow.ops.sparse", "tapeflow.ops.sets"]
 
 
 @pytest.mark.parametrize("name", MODULES)

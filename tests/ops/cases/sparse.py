@@ -41,3 +41,22 @@ CASES = [
          inputs(const(np.array([[0.0, 1.5], [-2.0, 0.0]]))), lambda x: x[x != 0],
          grad=False, label="from_dense"),   # not differentiable where an element is zero
 ]
+
+
+def _np_union_values(a, b):
+    return np.concatenate([np.union1d(ra, rb) for ra, rb in zip(a, b)]).astype(a.dtype)
+
+
+import tapeflow.ops.sets  # noqa: E402,F401 - registers the set op
+
+CASES.append(Case(
+    "SparseToSparseSetOperation", lambda a, b: tf.sets.union(a, b).values,
+    inputs(const(np.array([[1, 2, 3, 3], [4, 5, 6, 4]], np.int32)),
+           const(np.array([[3, 1, 7, 7], [6, 9, 9, 9]], np.int32))),
+    _np_union_values, grad=False, dtypes=("float32",)))
+CASES.append(Case(
+    "SparseToSparseSetOperation", lambda a, b: tf.sets.intersection(a, b).indices,
+    inputs(const(np.array([[1, 2, 3, 3], [4, 5, 6, 4]], np.int64)),
+           const(np.array([[3, 1, 7, 7], [6, 9, 9, 9]], np.int64))),
+    lambda a, b: np.array([[0, 0], [0, 1], [1, 0]], np.int64), grad=False,
+    dtypes=("float32",), label="intersection_indices"))
