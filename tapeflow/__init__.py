@@ -71,17 +71,19 @@ from tapeflow.core.convert import register_tensor_conversion_function
 _CORE_API = {
     "tapeflow.core.device": ("DeviceSpec", "device"),
     "tapeflow.core.module": ("Module",),
+    "tapeflow.graph.ir": ("Operation",),
     "tapeflow.core.type_spec": ("NoneTensorSpec", "TypeSpec", "type_spec_from_value"),
     "tapeflow.graph.functional": ("foldl", "foldr", "map_fn", "scan", "vectorized_map"),
     "tapeflow.graph.gradients": ("RegisterGradient", "grad_pass_through", "gradients",
                                  "hessians", "no_gradient", "recompute_grad"),
     "tapeflow.ops.batch_space": ("batch_to_space", "space_to_batch", "space_to_batch_nd"),
     "tapeflow.ops.casting": ("bitcast", "saturate_cast"),
+    "tapeflow.ops.edit_distance": ("edit_distance",),
     "tapeflow.ops.debugging": ("assert_equal", "assert_greater", "assert_less", "assert_rank"),
     "tapeflow.ops.framework": ("AggregationMethod", "control_dependencies",
                                "get_current_name_scope", "get_logger", "get_static_value",
                                "group", "inside_function", "is_symbolic_tensor", "no_op",
-                               "parallel_stack", "tuple"),
+                               "parallel_stack", "tuple", "timestamp", "guarantee_const"),
     "tapeflow.ops.histogram": ("histogram_fixed_width", "histogram_fixed_width_bins"),
     "tapeflow.ops.indexed_slices": ("IndexedSlices", "IndexedSlicesSpec"),
     "tapeflow.ops.init_ops": ("constant_initializer", "ones_initializer",
@@ -105,7 +107,7 @@ _LAZY_SUBMODULES = ("math", "nn", "random", "image", "linalg", "bitwise",
                     "config", "debugging", "test", "experimental", "saved_model", "io",
                     "strings", "autograph", "compat", "sysconfig", "version", "types",
                     "losses", "metrics", "optimizers", "initializers", "ragged", "signal",
-                    "sparse", "sets")
+                    "sparse", "sets", "audio", "autodiff", "lookup")
 
 
 def __getattr__(name):

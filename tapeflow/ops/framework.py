@@ -9,9 +9,14 @@ and return what TF returns.
 """
 import contextlib
 import logging
+import time
 
+from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
 from tapeflow.core.context import state
+from tapeflow.core.dispatch import apply
+from tapeflow.core.op import Op
+from tapeflow.core.spec import TensorSpec
 from tapeflow.core.tensor import EagerTensor, SymbolicTensor, TensorLike
 
 
@@ -169,3 +174,26 @@ def _fold_shape_query(name, node):
         size *= d
     return xp.asarray(size, dtype=np_type)
 
+
+
+# -- time and constants ---------------------------------------------------------------------
+
+Timestamp = Op("Timestamp", infer=lambda: TensorSpec((), dtypes.float64), stateful=True,
+               differentiable=False)
+Timestamp.kernel(lambda: xp.array(time.time(), dtype=xp.float64))
+
+
+def timestamp(name=None):
+    """Seconds since the epoch when the op runs (float64; at every call of a traced function).
+
+    >>> import tapeflow as tf
+    >>> float(tf.timestamp()) > 1.6e9
+    True
+    """
+    return apply(Timestamp)
+
+
+def guarantee_const(input, name=None):  # noqa: A002 - TF's argument name
+    """Returns `input` (TF's hint that a value is constant; deprecated there)."""
+    from tapeflow.ops.array import identity
+    return identity(input)

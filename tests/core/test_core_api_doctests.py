@@ -12,7 +12,9 @@ MODULES = ["tapeflow.core.module", "tapeflow.core.device", "tapeflow.core.type_s
            "tapeflow.graph.gradients", "tapeflow.ops.casting", "tapeflow.ops.framework",
            "tapeflow.ops.histogram", "tapeflow.ops.batch_space", "tapeflow.ops.unravel",
            "tapeflow.ops.ragged", "tapeflow.ops.strings", "tapeflow.io._records",
-           "tapeflow.ops.signal", "tapeflow.ops.sparse", "tapeflow.ops.sets"]
+           "tapeflow.ops.signal", "tapeflow.ops.sparse", "tapeflow.ops.sets",
+           "tapeflow.ops.edit_distance", "tapeflow.ops.lookup", "tapeflow.io._audio",
+           "tapeflow.core.forward_accumulator"]
 
 
 @pytest.mark.parametrize("name", MODULES)

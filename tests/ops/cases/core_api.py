@@ -88,3 +88,55 @@ EXEMPT = {
     "StatelessScan": "tests/graph/test_functional.py (values, gradients vs finite "
                      "differences, traced and second order)",
 }
+
+
+# -- edit_distance, timestamp -------------------------------------------------------------
+import tapeflow.ops.edit_distance  # noqa: E402,F401 - registers the op
+import tapeflow.ops.framework  # noqa: E402,F401
+
+
+def _np_levenshtein(a, b):
+    table = np.zeros((len(a) + 1, len(b) + 1), int)
+    table[:, 0], table[0, :] = np.arange(len(a) + 1), np.arange(len(b) + 1)
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            table[i, j] = min(table[i - 1, j] + 1, table[i, j - 1] + 1,
+                              table[i - 1, j - 1] + (a[i - 1] != b[j - 1]))
+    return table[-1, -1]
+
+
+_HYP = [[1, 2, 3], [4, 4], []]
+_TRUTH = [[1, 3], [4, 5, 4], [7]]
+
+
+def _sparse_parts(rows):
+    indices = [[r, c] for r, row in enumerate(rows) for c in range(len(row))]
+    values = [v for row in rows for v in row]
+    return (np.array(indices, np.int64).reshape(-1, 2), np.array(values, np.int32),
+            np.array([len(rows), max(map(len, rows))], np.int64))
+
+
+CASES.append(Case(
+    "EditDistance",
+    lambda hi, hv, hs, ti, tv, ts: tf.edit_distance(tf.SparseTensor(hi, hv, hs),
+                                                    tf.SparseTensor(ti, tv, ts)),
+    inputs(*[const(a) for a in _sparse_parts(_HYP) + _sparse_parts(_TRUTH)]),
+    lambda *arrays: np.array([_np_levenshtein(h, t) / len(t) for h, t in zip(_HYP, _TRUTH)],
+                             np.float32),
+    grad=False, dtypes=("float32",)))
+
+EXEMPT["Timestamp"] = "tests/ops/test_framework.py (the clock, eager and traced)"
+
+
+# -- lookup tables ------------------------------------------------------------------------
+import tapeflow.lookup  # noqa: E402,F401 - registers the op
+
+_TABLE = {b"apple": 3, b"kiwi": 5, b"fig": 7}
+CASES.append(Case(
+    "LookupTableFindV2",
+    lambda keys: tf.lookup.StaticHashTable(
+        tf.lookup.KeyValueTensorInitializer(list(_TABLE), list(_TABLE.values())),
+        default_value=-1).lookup(keys),
+    inputs(const(np.array([[b"fig", b"pear"], [b"apple", b"kiwi"]], dtype=object))),
+    lambda keys: np.vectorize(lambda k: _TABLE.get(k, -1), otypes=[np.int32])(keys),
+    grad=False, dtypes=("float32",)))

@@ -86,3 +86,26 @@ EXEMPT = {
     "DecodeGif": "tests/io/test_io.py (needs Pillow; skipped without it)",
     "EncodeJpeg": "tests/io/test_io.py (needs Pillow; skipped without it)",
 }
+
+
+import tapeflow.io._audio  # noqa: E402,F401 - registers the WAV ops
+
+
+def _wav_bytes(samples, rate):
+    """An independent 16-bit PCM WAV writer."""
+    data = samples.astype("<i2").tobytes()
+    channels = samples.shape[1]
+    fmt = struct.pack("<HHIIHH", 1, channels, rate, rate * channels * 2, channels * 2, 16)
+    return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE" + b"fmt " +
+            struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data)) + data)
+
+
+_PCM = np.array([[0, 16384], [-32768, 32767], [100, -100]], np.int16)
+CASES.append(Case("DecodeWav", lambda x: list(tf.audio.decode_wav(x)),
+                  inputs(const(np.array(_wav_bytes(_PCM, 8000), dtype=object))),
+                  lambda x: [_PCM.astype(np.float32) / 32768, np.array(8000, np.int32)],
+                  grad=False, dtypes=("float32",)))
+CASES.append(Case("EncodeWav", lambda x: tf.audio.encode_wav(x, 8000),
+                  inputs(const((_PCM / 32768).astype(np.float32))),
+                  lambda x: np.array(_wav_bytes(_PCM, 8000), dtype=object), grad=False,
+                  dtypes=("float32",)))
