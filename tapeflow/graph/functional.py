@@ -20,8 +20,6 @@ outputs the gradient of elems[i]. Being a Scan itself, it is differentiable
 again. (A body with random ops is re-run by its gradient: as with `While`,
 its draws then differ.)
 """
-import builtins
-
 from tapeflow.core import dtypes, nest
 from tapeflow.core.context import state
 from tapeflow.core.convert import convert_to_tensor
@@ -31,7 +29,7 @@ from tapeflow.core.op import Op
 from tapeflow.core.shape import TensorShape
 from tapeflow.core.spec import TensorSpec
 from tapeflow.core.tape import GradientTape
-from tapeflow.core.tensor import SymbolicTensor, TensorLike
+from tapeflow.core.tensor import TensorLike
 from tapeflow.graph.control_flow import trace_subgraph
 
 # ================================================================================
@@ -62,7 +60,7 @@ def _scan_kernel(*arrays, body, num_carry, num_elems, reverse, stack_carry):
     elems = arrays[k:k + m]
     extras = list(arrays[k + m:])
     n = elems[0].shape[0]
-    if builtins.any(e.shape[0] != n for e in elems):
+    if any(e.shape[0] != n for e in elems):
         raise InvalidArgumentError(None, None, "Scan: all elems must have the same size in "
                                    f"their first dimension, got {[e.shape[0] for e in elems]}")
     history, outputs = [None] * n, [None] * n
@@ -119,7 +117,8 @@ def _scan_gradient(dy, *inputs, out, body, num_carry, num_elems, reverse, stack_
     fo = [p for p in range(len(out) - k) if _differentiable(out[k + p])]
     if not (fc or fo) or not (fc or fx or fe):
         return (None,) * len(inputs)
-    dy = [d if d is not None else zeros_like(o) for d, o in zip(dy, out)]
+    dy = [d if d is not None or not _differentiable(o) else zeros_like(o)
+          for d, o in zip(dy, out)]
     if not stack_carry:   # only the last carry was kept: recompute them all
         out = apply(StatelessScan, *inputs, body=body, num_carry=k, num_elems=m,
                     reverse=reverse, stack_carry=True)
@@ -163,7 +162,7 @@ def _vjp_body(body, init, elems, extras, fc, fx, fe, fo, stack_carry):
     from tapeflow.graph.interpret import interpret
     from tapeflow.ops.array import zeros_like
     from tapeflow.ops.math import add
-    k, m, r = len(init), len(elems), len(extras)
+    k, m = len(init), len(elems)
     specs = [_spec(init[p]) for p in fc] + [_spec(extras[p]) for p in fe]
     specs += [_spec(x) for x in init] + [_element_spec(x) for x in elems]
     specs += [_spec(init[p]) for p in fc] if stack_carry else []

@@ -55,8 +55,8 @@ def _(a_indices, a_values, a_shape, b_indices, b_values, b_shape, set_operation)
     groups_a = _groups(a_indices, a_values, a_shape)
     groups_b = _groups(b_indices, b_values, b_shape)
     if a_shape[:-1] != b_shape[:-1]:
-        raise InvalidArgumentError(None, None, f"Mismatched shapes [{','.join(map(str, a_shape[:-1]))}]"
-                                   f" vs [{','.join(map(str, b_shape[:-1]))}]")
+        shown_a, shown_b = (",".join(map(str, s[:-1])) for s in (a_shape, b_shape))
+        raise InvalidArgumentError(None, None, f"Mismatched shapes [{shown_a}] vs [{shown_b}]")
     combine = _OPERATIONS[set_operation]
     indices, values, widest = [], [], 0
     for group in sorted(set(groups_a) | set(groups_b)):

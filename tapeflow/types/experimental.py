@@ -5,7 +5,7 @@ import numpy as _np
 
 from tapeflow.core.tensor import Tensor as _Tensor
 from tapeflow.core.variable import Variable as _Variable
-from tapeflow.graph.concrete import ConcreteFunction
+from tapeflow.graph.concrete import ConcreteFunction  # noqa: F401 - TF's name
 from tapeflow.graph.function import Function as PolymorphicFunction
 from tapeflow.ops.indexed_slices import IndexedSlices as _IndexedSlices
 

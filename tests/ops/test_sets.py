@@ -35,7 +35,8 @@ def test_set_size_and_errors_match_tf():
         tf.sets.size(tf.constant(A))
     with pytest.raises(tf.errors.InvalidArgumentError, match="Shape \\[2\\] has rank 1 < 2"):
         tf.sets.intersection([1, 2], [2, 3])
-    with pytest.raises(tf.errors.InvalidArgumentError, match="Mismatched shapes \\[1\\] vs \\[2\\]"):
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="Mismatched shapes \\[1\\] vs \\[2\\]"):
         tf.sets.union(tf.constant([[1]]), tf.constant([[1], [2]]))
     with pytest.raises(TypeError, match="Types don't match, <dtype: 'int32'> vs "
                                         "<dtype: 'int64'>."):

@@ -1,5 +1,4 @@
 """tf.SparseTensor and tf.sparse: values and messages from TF 2.21."""
-import numpy as np
 import pytest
 
 import tapeflow as tf
