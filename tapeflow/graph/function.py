@@ -213,12 +213,10 @@ class Function:
             concrete = self._cache.get(key)
             if concrete is None:
                 concrete = self._find_compatible(args, kwargs)
-            if concrete is None:
-                specs = self._trace_specs(args, kwargs, key)
-                concrete = self._trace(args, kwargs, specs)
-                self._cache[_structure_key(_specs_as_key_structure(args, kwargs, specs))] = \
-                    concrete
-                self._cache[key] = concrete
+                if concrete is None:
+                    specs = self._trace_specs(args, kwargs, key)
+                    concrete = self._trace(args, kwargs, specs)
+                self._cache[key] = concrete   # this exact key now hits at once
         return concrete, _flat_tensor_args(args, kwargs)
 
     def _find_compatible(self, args, kwargs):
@@ -348,27 +346,6 @@ def _mask_tensors(structure):
         lambda x: _Masked(x.dtype if isinstance(x, (Tensor, TensorSpec))
                           else convert_to_tensor(x).dtype)
         if _is_tensor_arg(x) and not isinstance(x, Variable) else x, structure)
-
-
-def _specs_as_key_structure(args, kwargs, specs):
-    it = iter(specs)
-    return nest.map_structure(
-        lambda x: _SpecArg(next(it)) if _is_tensor_arg(x) and not isinstance(x, Variable)
-        else x, (args, kwargs))
-
-
-class _SpecArg(Tensor):
-    """A stand-in tensor with a spec's (relaxed) shape, used to key relaxed traces."""
-
-    __slots__ = ("_dims",)
-
-    def __init__(self, spec):
-        self._dims = spec.dims
-        self._dtype = spec.dtype
-        self._value = None
-
-    def _static_dims(self):
-        return self._dims
 
 
 def _replace_tensors(structure, placeholders):
