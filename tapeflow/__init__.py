@@ -64,6 +64,38 @@ from tapeflow.graph.py_function import numpy_function, py_function
 from tapeflow.ops.debugging import Assert_ as Assert, check_numerics
 from tapeflow.graph.control_flow import print_ as print  # noqa: A001 - TF's public name
 
+# ---- core-api: tf.Module and the rest of TF's top-level API -----------------------------------
+# Imported on first use (see __getattr__): name -> implementing module.
+from tapeflow.core.convert import register_tensor_conversion_function
+
+_CORE_API = {
+    "tapeflow.core.device": ("DeviceSpec", "device"),
+    "tapeflow.core.module": ("Module",),
+    "tapeflow.graph.ir": ("Operation",),
+    "tapeflow.core.type_spec": ("NoneTensorSpec", "TypeSpec", "type_spec_from_value"),
+    "tapeflow.graph.functional": ("foldl", "foldr", "map_fn", "scan", "vectorized_map"),
+    "tapeflow.graph.gradients": ("RegisterGradient", "grad_pass_through", "gradients",
+                                 "hessians", "no_gradient", "recompute_grad"),
+    "tapeflow.ops.batch_space": ("batch_to_space", "space_to_batch", "space_to_batch_nd"),
+    "tapeflow.ops.casting": ("bitcast", "saturate_cast"),
+    "tapeflow.ops.edit_distance": ("edit_distance",),
+    "tapeflow.ops.debugging": ("assert_equal", "assert_greater", "assert_less", "assert_rank"),
+    "tapeflow.ops.framework": ("AggregationMethod", "control_dependencies",
+                               "get_current_name_scope", "get_logger", "get_static_value",
+                               "group", "inside_function", "is_symbolic_tensor", "no_op",
+                               "parallel_stack", "tuple", "timestamp", "guarantee_const"),
+    "tapeflow.ops.histogram": ("histogram_fixed_width", "histogram_fixed_width_bins"),
+    "tapeflow.ops.indexed_slices": ("IndexedSlices", "IndexedSlicesSpec"),
+    "tapeflow.ops.init_ops": ("constant_initializer", "ones_initializer",
+                              "random_normal_initializer", "random_uniform_initializer",
+                              "zeros_initializer"),
+    "tapeflow.ops.ragged": ("RaggedTensor", "RaggedTensorSpec"),
+    "tapeflow.ops.sparse": ("SparseTensor", "SparseTensorSpec"),
+    "tapeflow.ops.strings": ("as_string",),
+    "tapeflow.ops.unravel": ("unravel_index",),
+}
+_LAZY_ATTRIBUTES = {name: module for module, names in _CORE_API.items() for name in names}
+
 # ---- public sub-namespaces ---------------------------------------------------------------------
 from tapeflow import errors  # noqa: E402
 
@@ -73,7 +105,9 @@ newaxis = None
 _LAZY_SUBMODULES = ("math", "nn", "random", "image", "linalg", "bitwise",
                     "keras", "data", "summary", "distribute", "train", "nest", "dtypes",
                     "config", "debugging", "test", "experimental", "saved_model", "io",
-                    "strings", "autograph", "compat", "sysconfig", "version", "types")
+                    "strings", "autograph", "compat", "sysconfig", "version", "types",
+                    "losses", "metrics", "optimizers", "initializers", "ragged", "signal",
+                    "sparse", "sets", "audio", "autodiff", "lookup")
 
 
 def __getattr__(name):
@@ -81,7 +115,15 @@ def __getattr__(name):
         module = _importlib.import_module(f"tapeflow.{name}")
         globals()[name] = module
         return module
+    if name in _LAZY_ATTRIBUTES:
+        value = getattr(_importlib.import_module(_LAZY_ATTRIBUTES[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'tapeflow' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES) | set(_LAZY_ATTRIBUTES))
 
 
 _tune_allocator()   # reuse freed activation buffers (see _util/malloc.py)

@@ -55,25 +55,26 @@ class name_scope:
 
     def __init__(self, name, default_name=None, values=None):
         self._name = name if name is not None else default_name
-        self._saved = None
+        self._saved = []   # a stack: one scope object may be entered again while active
 
     @property
     def name(self):
         return self._name
 
     def __enter__(self):
-        self._saved = state.name_scope
+        outer = state.name_scope
+        self._saved.append(outer)
         name = self._name
         if not name:
             state.name_scope = ""
         elif name.endswith("/"):
             state.name_scope = name          # an absolute scope, as in TF
         else:
-            state.name_scope = self._saved + name + "/"
+            state.name_scope = outer + name + "/"
         return state.name_scope
 
     def __exit__(self, *exc):
-        state.name_scope = self._saved
+        state.name_scope = self._saved.pop()
         return False
 
 

@@ -56,6 +56,10 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, preferred_d
     converter = getattr(value, "__tf_tensor__", None)
     if converter is not None:
         return converter(dtype, name)
+    if _conversion_functions:
+        converted = _convert_registered(value, dtype, name)
+        if converted is not None:
+            return converted
     if dtype is None and hint is not None:
         try:
             return wrap(_to_array(value, _dtypes.as_dtype(hint), strict=True))
@@ -64,6 +68,51 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, preferred_d
     if isinstance(value, (list, tuple)) and _contains_tensor(value):
         return _pack_nested(value, dtype)
     return wrap(_to_array(value, dtype))
+
+
+# -- tf.register_tensor_conversion_function -------------------------------------------
+
+_conversion_functions = []   # (priority, registration order, base type, function)
+_UNREGISTRABLE = (int, float, bool, complex, str, bytes, ndarray, xp.generic)
+
+
+def register_tensor_conversion_function(base_type, conversion_func, priority=100):
+    """Registers `conversion_func(value, dtype=None, name=None, as_ref=False)` for values of
+    `base_type` (a type or tuple of types); lower `priority` values are tried first.
+
+    A function may return NotImplemented to let the next one try.
+
+    Raises:
+      TypeError: `base_type` is not a type, is a Python number type or a NumPy
+        type, or `conversion_func` is not callable.
+    """
+    types = base_type if isinstance(base_type, tuple) else (base_type,)
+    if not all(isinstance(t, type) for t in types):
+        raise TypeError("base_type must be a type or a tuple of types.")
+    if any(issubclass(t, _UNREGISTRABLE) for t in types):
+        raise TypeError("Cannot register conversions for Python numeric types and NumPy "
+                        "scalars and arrays.")
+    if not callable(conversion_func):
+        raise TypeError("conversion_func must be callable.")
+    _conversion_functions.append((priority, len(_conversion_functions), types,
+                                  conversion_func))
+    _conversion_functions.sort(key=lambda entry: entry[:2])
+
+
+def _convert_registered(value, dtype, name):
+    for _, _, types, fn in _conversion_functions:
+        if not isinstance(value, types):
+            continue
+        result = fn(value, dtype=dtype, name=name, as_ref=False)
+        if result is NotImplemented:
+            continue
+        if not isinstance(result, TensorLike):
+            raise RuntimeError(f"{fn!r} returned non-Tensor: {result!r}")
+        if dtype is not None and result.dtype is not dtype:
+            raise RuntimeError(f"{fn!r} returned incompatible dtype: requested = "
+                               f"{dtype.name}, actual = {result.dtype.name}")
+        return result if isinstance(result, Tensor) else _read_variable(result)
+    return None
 
 
 def constant(value, dtype=None, shape=None, name="Const"):

@@ -183,9 +183,17 @@ class GradientTape:
         self._entries.append(_Entry(op, inputs, outputs, attrs))
 
     def _snapshot(self, var):
-        """Records an eager read of `var`, so the rule sees the value at this point."""
-        snap = wrap(var._value)
-        if id(var) in self._known:
+        """Records an eager read of `var`, so the rule sees the value at this point.
+
+        All tapes share one snapshot per value of the variable: an outer tape then
+        connects the ops an inner tape's gradient builds from it to the variable
+        (second derivatives w.r.t. variables). Within a tape, the read is recorded once.
+        """
+        snap = var.__dict__.get("_tape_snapshot")
+        if snap is None or snap._value is not var._value:
+            snap = wrap(var._value)
+            var._tape_snapshot = snap
+        if id(var) in self._known and id(snap) not in self._known:
             self._known[id(snap)] = snap
             self._entries.append(_Entry(ReadVariableOp, (var,), (snap,), {}))
         return snap

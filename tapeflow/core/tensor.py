@@ -322,5 +322,6 @@ def _numpy_repr(value):
 
 
 def is_tensor(x):
-    """True for Tensors and Variables (TF's `tf.is_tensor`)."""
-    return isinstance(x, TensorLike)
+    """True for Tensors, Variables and composite tensors such as IndexedSlices (TF's
+    `tf.is_tensor`)."""
+    return isinstance(x, TensorLike) or getattr(type(x), "_is_composite", False)

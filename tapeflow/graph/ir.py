@@ -57,8 +57,15 @@ class Node:
     def type(self):
         return self.op.name
 
+    def get_attr(self, name):
+        """The value of attribute `name` (TF's `Operation.get_attr`)."""
+        return self.attrs[name]
+
     def __repr__(self):
         return f"<Node {self.name} = {self.op.name}>"
+
+
+Operation = Node   # TF's name for a node of a graph (what `tensor.op` is)
 
 
 class Graph:

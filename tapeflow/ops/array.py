@@ -639,6 +639,8 @@ Unpack = Op("Unpack", infer=_unpack_infer, multi_output=True)
 
 @Unpack.kernel
 def _(x, num, axis):
+    if x.ndim == 1:   # take() would give scalars: a bytes scalar would lose the object dtype
+        return tuple(xp.asarray(x[i], dtype=x.dtype) for i in range(num))
     return tuple(xp.take(x, i, axis=axis) for i in range(num))
 
 

@@ -163,6 +163,10 @@ class Generator:
     def algorithm(self):
         return self._alg
 
+    def _trackable_children(self, save_type="checkpoint", **kwargs):
+        """What a checkpoint saves: the state variable, under TF's name."""
+        return {"_state_var": self._state_var}
+
     @property
     def key(self):
         return self._state_var.read_value()[-1]

@@ -70,7 +70,7 @@ def is_trackable(obj):
     """Whether `obj` can be part of a checkpoint (TF's "trackable" objects)."""
     if isinstance(obj, (Variable, Checkpoint)) or _is_keras_object(obj) or _is_metric(obj):
         return True
-    if hasattr(obj, "_serialize_to_tensors"):
+    if hasattr(obj, "_serialize_to_tensors") or hasattr(obj, "_trackable_children"):
         return True
     if isinstance(obj, (dict, list, tuple)):
         return all(is_trackable(v) for v in (obj.values() if isinstance(obj, dict) else obj))
@@ -124,6 +124,9 @@ def _walk(roots):
             queue.extend((f"{path}/{key}", child) for key, child in obj.items())
         elif isinstance(obj, (list, tuple)):
             queue.extend((f"{path}/{i}", child) for i, child in enumerate(obj))
+        elif hasattr(obj, "_trackable_children"):   # tf.Module: its own list of children
+            queue.extend((f"{path}/{name}", child)
+                         for name, child in obj._trackable_children().items())
         else:
             queue.extend((f"{path}/{name}", child) for name, child in vars(obj).items()
                          if not name.startswith("__") and is_trackable(child) and

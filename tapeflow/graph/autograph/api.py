@@ -95,7 +95,9 @@ def _converted_code(func):
 
 
 def _convert_source(func):
-    source = textwrap.dedent(inspect.getsource(func))
+    # The source of this very code object: `inspect.getsource(func)` would follow a
+    # decorator's `__wrapped__` to the decorated function, whose globals differ.
+    source = textwrap.dedent(inspect.getsource(func.__code__))
     module = ast.parse(source)
     fdef = next(n for n in module.body if isinstance(n, (ast.FunctionDef,)))
     if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in ast.walk(fdef)):
