@@ -84,7 +84,7 @@ def _is_module(obj):
         return False
     return any(isinstance(v, Variable) or _is_keras_object(v) or _is_metric(v)
                for v in attributes.values()) or any(
-        type(c).__name__ == "Module" for c in type(obj).__mro__)
+        c.__name__ == "Module" for c in type(obj).__mro__)
 
 
 def _walk(roots):
