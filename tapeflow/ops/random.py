@@ -157,8 +157,8 @@ _unseeded_generators = weakref.WeakKeyDictionary()
 def _unseeded(stream, fast_sample, size, dtype):
     with _seeds.lock:
         rng = _unseeded_generators.get(stream)
-        if rng is None:
-            rng = _unseeded_generators[stream] = xp.random.default_rng()
+        if rng is None:   # SFC64: 1.3 ms for a 128x5408 float32 mask, PCG64 2.1 ms
+            rng = _unseeded_generators[stream] = xp.random.Generator(xp.random.SFC64())
         values = fast_sample(rng, size, dtype._np)
     return values.astype(dtype._np, copy=False)
 

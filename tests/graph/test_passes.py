@@ -195,3 +195,24 @@ def test_reads_of_a_variable_merge_only_between_writes():
     v.assign(2.0)
     (got,) = interpret(optimized, [tf.constant(1.0)])
     assert float(got) == float(expected) == 7.0
+
+
+def test_relu_mask_moves_to_the_pooled_gradient():
+    def fn(x, w):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            h = tf.nn.relu(x * w)
+            y = tf.reduce_sum(tf.nn.max_pool2d(h, 2, 2, "VALID") ** 2)
+        return tape.gradient(y, x)
+    graph = _trace(fn, [2, 4, 4, 3], [2, 4, 4, 3])
+    optimized = clone_graph(graph)
+    changes = simplify(optimized)
+    eliminate_dead_code(optimized)
+    relu_grad = next(n for n in optimized.nodes if n.op.name == "ReluGrad")
+    assert relu_grad.outputs[0]._static_dims() == (2, 2, 2, 3)      # pooled size
+    assert any("ReluGrad" in c for c in changes)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 4, 4, 3)).astype(np.float32)
+    x[0, :2, :2, 0] = -1.0      # an all-negative window: relu zeros, tied maxima
+    _same_results(graph, optimized, x, np.abs(rng.standard_normal((2, 4, 4, 3))).astype(
+        np.float32))

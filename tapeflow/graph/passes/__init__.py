@@ -62,6 +62,23 @@ def make_const(graph, value, array):
     return node
 
 
+def new_node(graph, op, inputs, attrs):
+    """A node of `graph` computing op(*inputs, **attrs), outputs typed by the op's shape rule.
+
+    Unlike tracing (Graph.apply), nothing is captured: the inputs are already values of
+    the graph being optimized. The caller places the node in `graph.nodes`.
+    """
+    from tapeflow.core.spec import TensorSpec
+    from tapeflow.core.tensor import SymbolicTensor
+    specs = [x if x._is_variable else TensorSpec(x._static_dims(), x.dtype) for x in inputs]
+    result = op.infer(*specs, **attrs)
+    node = Node(graph, op, tuple(inputs), dict(attrs), graph.unique_name(op.name))
+    out_specs = result if op.multi_output else (result,)
+    node.outputs = tuple(SymbolicTensor(graph, node, i, spec)
+                         for i, spec in enumerate(out_specs))
+    return node
+
+
 def count_ops(nodes):
     counts = {}
     for node in nodes:
@@ -70,4 +87,5 @@ def count_ops(nodes):
 
 
 __all__ = ["clone_graph", "producers", "substitute", "const_value", "make_const", "count_ops",
+           "new_node",
            "Const", "Placeholder"]

@@ -5,12 +5,20 @@ the value that can replace the node's output, or None. Add a rule by adding a
 row to RULES. Every rule preserves the output's value, dtype and shape.
 """
 from tapeflow.core.array_api import xp
-from tapeflow.graph.passes import const_value, count_ops, producers, substitute
+from tapeflow.graph.passes import const_value, count_ops, new_node, producers, substitute
 
 
 class _Context:
     def __init__(self, graph):
+        self.graph = graph
+        self.inserted = {}   # id(node) -> new nodes a rule built to replace it
         self.producer = producers(graph)
+        self.uses = {}
+        for node in graph.nodes:
+            for x in node.inputs:
+                self.uses[id(x)] = self.uses.get(id(x), 0) + 1
+        for value in graph.outputs:
+            self.uses[id(value)] = self.uses.get(id(value), 0) + 1
 
     def const(self, value):
         return const_value(value, self.producer)
@@ -18,6 +26,13 @@ class _Context:
     def is_const(self, value, number):
         array = self.const(value)
         return array is not None and array.dtype != object and bool(xp.all(array == number))
+
+    def emit(self, at, op, inputs, attrs):
+        """A new node computing op(*inputs) placed before the node `at`; returns its output."""
+        node = new_node(self.graph, op, inputs, attrs)
+        self.inserted.setdefault(id(at), []).append(node)
+        self.producer[id(node.outputs[0])] = node
+        return node.outputs[0]
 
     def made_by(self, value, op_name):
         node = self.producer.get(id(value))
@@ -99,6 +114,22 @@ def _reshape(node, ctx):
     return None
 
 
+def _relu_grad_of_max_pool_grad(node, ctx):
+    # ReluGrad(MaxPoolGrad(x, y, dy), x) with x = Relu(...) and y = MaxPool(x):
+    # max pooling hands each window's gradient to one position p, where x[p] = y, so
+    # the relu mask there is (y > 0): apply it to the pooled dy (4x smaller for 2x2
+    # windows) instead of to the full-size gradient. Exact, ties included.
+    dx, features = node.inputs
+    pool_grad = ctx.made_by(dx, "MaxPoolGrad")
+    if pool_grad is None or ctx.uses.get(id(dx), 0) != 1:
+        return None
+    x, y, dy = pool_grad.inputs
+    if x is not features or ctx.made_by(x, "Relu") is None:
+        return None
+    masked = ctx.emit(node, node.op, (dy, y), {})
+    return ctx.emit(node, pool_grad.op, (x, y, masked), pool_grad.attrs)
+
+
 def _sum_to_shape(node, ctx):
     g, like = node.inputs
     return g if _same_shape(g, like) else None
@@ -118,6 +149,7 @@ RULES = {
     "BroadcastLike": _same_shape_as_output,
     "ReshapeLike": _same_shape_as_output,
     "SumToShape": _sum_to_shape,         # nothing was broadcast -> g
+    "ReluGrad": _relu_grad_of_max_pool_grad,   # relu mask on the pooled gradient
 }
 
 
@@ -129,13 +161,16 @@ def simplify(graph):
         mapping = {}
         for node in graph.nodes:
             rule = RULES.get(node.op.name)
-            if rule is None or node.op.multi_output:
-                continue
+            if rule is None or node.op.multi_output or not ctx.uses.get(id(node.outputs[0])):
+                continue   # (an unused node is already replaced; DCE removes it)
             replacement = rule(node, ctx)
             if replacement is not None and replacement is not node.outputs[0]:
                 mapping[id(node.outputs[0])] = replacement
                 changed.append(node)
         if not mapping:
             break
+        if ctx.inserted:
+            graph.nodes = [new for node in graph.nodes
+                           for new in ctx.inserted.get(id(node), []) + [node]]
         substitute(graph, mapping)
     return [f"simplified {len(changed)} nodes ({count_ops(changed)})"] if changed else []
