@@ -47,7 +47,7 @@ def _short_fit(logdir):
     x = rng.standard_normal((16, 4)).astype(np.float32)
     y = x @ np.array([[1.0], [-2.0], [0.5], [3.0]], np.float32)
     model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3, name="d1"),
-                                 tf.keras.layers.Dense(1, name="d2")])
+                                 tf.keras.layers.Dense(1, name="d2")], name="sequential")
     model.compile(optimizer=tf.keras.optimizers.SGD(0.05), loss="mse")
     history = model.fit(x[:12], y[:12], batch_size=6, epochs=3, verbose=0,
                         validation_data=(x[12:], y[12:]),
