@@ -61,7 +61,7 @@ def test_generated_code_splits_large_elementwise_nodes(always_split):
     np.testing.assert_allclose(out.numpy(), (x * y + 1.0) * 2.0, rtol=1e-6)
 
 
-@pytest.mark.parametrize("m, k, n", [(64, 5, 3), (3, 5, 64), (3, 64, 3)])
+@pytest.mark.parametrize("m, k, n", [(64, 5, 3), (3, 5, 64), (3, 64, 3), (64, 7, 64)])
 def test_split_matmul_matches(always_split, monkeypatch, m, k, n):
     monkeypatch.setattr(_parallel, "MIN_MATMUL_FLOPS", 1)
     rng = np.random.default_rng(2)
