@@ -54,7 +54,7 @@ def apply(op, *inputs, **attrs):
     try:
         result._dtype = _DTYPE_OF[out.dtype]
     except KeyError:
-        result._dtype = _dtypes.from_numpy(out.dtype)
+        _set_unusual_dtype(result, out)
     if s.tapes:
         record(op, inputs, (result,), attrs)
     return result
@@ -83,7 +83,7 @@ def apply_binary(op, x, y):
     try:
         result._dtype = _DTYPE_OF[out.dtype]
     except KeyError:
-        result._dtype = _dtypes.from_numpy(out.dtype)
+        _set_unusual_dtype(result, out)
     if s.tapes:
         record(op, (x, y), (result,), {})
     return result
@@ -108,10 +108,19 @@ def apply_unary(op, x):
     try:
         result._dtype = _DTYPE_OF[out.dtype]
     except KeyError:
-        result._dtype = _dtypes.from_numpy(out.dtype)
+        _set_unusual_dtype(result, out)
     if s.tapes:
         record(op, (x,), (result,), {})
     return result
+
+
+def _set_unusual_dtype(result, out):
+    """Dtypes outside the fast table: fixed-width NumPy strings become `bytes` objects,
+    the representation of tf.string (so `.numpy()` gives bytes, as in TF)."""
+    result._dtype = _dtypes.from_numpy(out.dtype)
+    if result._dtype is _dtypes.string and out.dtype != object:
+        from tapeflow.core.tensor import _to_bytes_array
+        result._value = _to_bytes_array(out)
 
 
 def _wrap(value):

@@ -18,7 +18,7 @@ from tapeflow.core.convert import convert_to_tensor, register_pack_function
 from tapeflow.core.dispatch import apply
 from tapeflow.core.errors import InvalidArgumentError
 from tapeflow.core.op import Op
-from tapeflow.core.shape import TensorShape, broadcast_shapes
+from tapeflow.core.shape import TensorShape, broadcast_shapes, shape_str
 from tapeflow.core.context import state
 from tapeflow.core.spec import TensorSpec
 from tapeflow.core.tensor import SymbolicTensor
@@ -536,12 +536,16 @@ ConcatV2 = Op("ConcatV2", infer=_concat_infer)
 @ConcatV2.kernel
 def _(*xs, axis):
     for i, x in enumerate(xs[1:], start=1):
-        if x.ndim != xs[0].ndim or any(a != b for j, (a, b) in
-                                       enumerate(zip(x.shape, xs[0].shape)) if j != axis):
+        if x.ndim != xs[0].ndim:
             raise InvalidArgumentError(
-                None, None, f"ConcatOp : Dimension {axis if x.ndim == xs[0].ndim else 0} in "
-                            f"both shapes must be equal: shape[0] = {list(xs[0].shape)} vs. "
-                            f"shape[{i}] = {list(x.shape)}")
+                None, None, f"ConcatOp : Ranks of all input tensors should match: shape[0] = "
+                            f"{shape_str(xs[0].shape)} vs. shape[{i}] = {shape_str(x.shape)}")
+        bad = next((j for j, (a, b) in enumerate(zip(x.shape, xs[0].shape))
+                    if j != axis and a != b), None)
+        if bad is not None:
+            raise InvalidArgumentError(
+                None, None, f"ConcatOp : Dimension {bad} in both shapes must be equal: shape[0] "
+                            f"= {shape_str(xs[0].shape)} vs. shape[{i}] = {shape_str(x.shape)}")
     return xp.concatenate(xs, axis=axis)
 
 
