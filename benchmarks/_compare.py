@@ -48,3 +48,28 @@ def tensorflow_python():
         return sys.executable
     other = os.environ.get("TAPEFLOW_TF_PYTHON")
     return other if other and os.path.exists(other) else None
+
+
+def compare_ops(script, make_ops, width=18):
+    """The main of a per-op benchmark: `make_ops(tf, np)` -> {name: (fn, calls)}, timed in
+    tapeflow and (through `script --tensorflow`) in TensorFlow, printed in ms per call."""
+    import numpy as np
+
+    def measure(ops):
+        return {name: best_time(fn, number, repeat=3) for name, (fn, number) in ops.items()}
+
+    if sys.argv[1:] == ["--tensorflow"]:
+        import tensorflow as tf
+        print(json.dumps(measure(make_ops(tf, np))))
+        return
+    import tapeflow as tf
+    rows = {"tapeflow": measure(make_ops(tf, np))}
+    tf_python = tensorflow_python()
+    result = run_elsewhere(tf_python, os.path.abspath(script), "--tensorflow") \
+        if tf_python else {"error": "not installed"}
+    rows["tensorflow"] = None if "error" in result else result
+    print(f"{'milliseconds per call':32s}" + "".join(f"{name:>{width}s}" for name in rows))
+    for op in rows["tapeflow"]:
+        cells = "".join(f"{values[op] * 1e3:{width}.3f}" if values else
+                        f"{'not installed':>{width}s}" for values in rows.values())
+        print(f"{op:32s}{cells}")

@@ -2,12 +2,11 @@
 
 Run: python benchmarks/random_image.py   (TAPEFLOW_TF_PYTHON=<python with TF> to compare)
 """
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from benchmarks._compare import best_time, run_elsewhere, tensorflow_python  # noqa: E402
+from benchmarks._compare import compare_ops  # noqa: E402
 
 
 def _ops(tf, np):
@@ -38,28 +37,5 @@ def _ops(tf, np):
     }
 
 
-def measure(ops):
-    return {name: best_time(fn, number, repeat=3) for name, (fn, number) in ops.items()}
-
-
-def main():
-    import numpy as np
-    if sys.argv[1:] == ["--tensorflow"]:
-        import tensorflow as tf
-        print(json.dumps(measure(_ops(tf, np))))
-        return
-    import tapeflow as tf
-    rows = {"tapeflow": measure(_ops(tf, np))}
-    tf_python = tensorflow_python()
-    result = run_elsewhere(tf_python, os.path.abspath(__file__), "--tensorflow") \
-        if tf_python else {"error": "not installed"}
-    rows["tensorflow eager"] = None if "error" in result else result
-    print(f"{'milliseconds per call':32s}" + "".join(f"{name:>18s}" for name in rows))
-    for op in rows["tapeflow"]:
-        cells = "".join(f"{values[op] * 1e3:18.3f}" if values else f"{'not installed':>18s}"
-                        for values in rows.values())
-        print(f"{op:32s}{cells}")
-
-
 if __name__ == "__main__":
-    main()
+    compare_ops(__file__, _ops)
