@@ -60,18 +60,35 @@ class _Generator:
         from tapeflow.ops import _parallel
         self.parallel = _parallel
         self.namespace.update(_add=numpy.add, _sub=numpy.subtract, _empty=numpy.empty,
-                              _elementwise=_parallel.elementwise,
+                              _elementwise=_parallel.elementwise, _submit=_parallel.submit,
                               # so NumPy warnings raised here meet tapeflow's warning filter
                               __name__="tapeflow.graph.generated")
-        self.inplace = plan_inplace(self.graph)
+        from tapeflow.graph.overlap import plan_overlap
+        overlap = plan_overlap(self.graph)
+        self.inplace = plan_inplace(self.graph, {k: wait for k, (_, wait) in overlap.items()})
         args = [self._name(v, "a") for v in self.graph.inputs]
-        body_start = 2
-        for node in self.graph.nodes:
-            line = self._node_line(node)
-            if line is None:
-                continue
-            self.line_nodes[body_start + len(self.lines)] = node
-            self.lines.append(line)
+        nodes = self.graph.nodes
+        starts, waits = {}, {}
+        for node in nodes:
+            if id(node) in overlap:
+                start, wait = overlap[id(node)]
+                starts.setdefault(start, []).append(node)
+                waits.setdefault(wait, []).append(node)
+        self.futures = {}
+        for node in nodes:          # constants first: a kernel started early may read them
+            if node.op is Const:
+                self._node_line(node)
+        for node in starts.get(-1, []):
+            self._emit(node, self._start_line(node))
+        for index, node in enumerate(nodes):
+            for started in waits.get(index, []):
+                self._emit(started, self._wait_line(started))
+            if id(node) not in overlap and node.op is not Const:
+                self._emit(node, self._node_line(node))
+            for started in starts.get(index, []):
+                self._emit(started, self._start_line(started))
+        for started in waits.get(len(nodes), []):
+            self._emit(started, self._wait_line(started))
         for var_id, var in self.written.items():
             self.lines.append(f"{self.var_global[var_id]}._value = {self.var_local[var_id]}")
         outputs = [self._value_expr(v) for v in self.graph.outputs]
@@ -82,6 +99,23 @@ class _Generator:
         exec(code, self.namespace)
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         return GeneratedCode(source, self.namespace["run"], self.line_nodes, filename)
+
+    def _emit(self, node, line):
+        if line is not None:
+            self.line_nodes[2 + len(self.lines)] = node     # line 1 is the `def`
+            self.lines.append(line)
+
+    def _start_line(self, node):
+        """`F = _submit(kernel, *args)`: the node's kernel starts on a worker thread."""
+        self._node_line(node)
+        reads, target, kernel, operands = self._last_call
+        future = f"F{next(self._locals)}"
+        self.futures[id(node)] = (future, target)
+        return "; ".join(reads + [f"{future} = _submit({', '.join([kernel] + operands)})"])
+
+    def _wait_line(self, node):
+        future, target = self.futures[id(node)]
+        return f"{target} = {future}.result()"
 
     # -- names ----------------------------------------------------------------------
     def _name(self, value, prefix="t"):
@@ -136,6 +170,7 @@ class _Generator:
         if target_input is not None:   # write into a dead input buffer (graph/memory.py)
             attrs.append(f"out={args[target_input]}")
         call = f"{kernel}({', '.join(args + attrs)})"
+        self._last_call = None
         split = self._split_call(node, kernel, args, target_input)
         if split is not None:
             call = split
@@ -144,6 +179,8 @@ class _Generator:
             target = (", ".join(outs) + ("," if len(outs) == 1 else "")) if outs else "_"
         else:
             target = outs[0]
+        if split is None:
+            self._last_call = (self._pending_reads, target, kernel, args + attrs)
         return "; ".join(self._pending_reads + [f"{target} = {call}"])
 
     def _split_call(self, node, kernel, args, target_input):

@@ -35,8 +35,13 @@ VIEW_OPS = frozenset({
 })
 
 
-def plan_inplace(graph):
-    """Returns {id(node): index of the input whose buffer the node may overwrite}."""
+def plan_inplace(graph, reads_until=None):
+    """Returns {id(node): index of the input whose buffer the node may overwrite}.
+
+    `reads_until` maps id(node) -> the node index until which a node started on
+    another thread (graph/overlap.py) may still read its inputs.
+    """
+    reads_until = reads_until or {}
     roots, owned = {}, set()          # id(value) -> frozenset of buffer ids; owned buffer ids
     counter = iter(range(1 << 62))
     for value in graph.inputs:
@@ -53,9 +58,11 @@ def plan_inplace(graph):
                 roots[id(out)] = input_roots[0] | frozenset({next(counter)})
             else:
                 roots[id(out)] = frozenset({next(counter)}).union(*input_roots)
-    last_use = _last_uses(graph, roots)
+    last_use = _last_uses(graph, roots, reads_until)
     plan = {}
     for index, node in enumerate(graph.nodes):
+        if id(node) in reads_until:
+            continue
         choice = _inplace_input(node, index, roots, owned, last_use)
         if choice is not None:
             plan[id(node)] = choice
@@ -67,17 +74,18 @@ def plan_inplace(graph):
     return plan
 
 
-def _last_uses(graph, roots):
+def _last_uses(graph, roots, reads_until):
     """buffer id -> index of the last node reading it (end of program if it escapes)."""
     end = len(graph.nodes)
     last = {}
-    for index, node in enumerate(graph.nodes):
+    for position, node in enumerate(graph.nodes):
+        index = max(position, reads_until.get(id(node), position))
         for x in node.inputs:
             if x._is_variable:
                 continue
-            last[("value", id(x))] = index
+            last[("value", id(x))] = max(index, last.get(("value", id(x)), index))
             for buffer in roots.get(id(x), ()):
-                last[buffer] = index
+                last[buffer] = max(index, last.get(buffer, index))
         if node.op.side_effect:   # stored into a variable or written out: escapes
             for x in node.inputs:
                 if not x._is_variable:

@@ -18,6 +18,7 @@ MIN_ELEMENTS = 1 << 18
 WORKERS = max(1, min(int(os.environ.get("TAPEFLOW_NUM_THREADS", os.cpu_count() or 1)), 8))
 _pool = None
 _lock = threading.Lock()
+_worker = threading.local()     # .active is True on the pool's own threads
 
 
 def _executor():
@@ -28,8 +29,23 @@ def _executor():
                 from tapeflow._util.blas import single_threaded_blas
                 single_threaded_blas()   # these threads take over BLAS's (see _util/blas.py)
                 _pool = concurrent.futures.ThreadPoolExecutor(
-                    WORKERS - 1, thread_name_prefix="tapeflow-kernel")
+                    WORKERS - 1, thread_name_prefix="tapeflow-kernel",
+                    initializer=_mark_worker)
     return _pool
+
+
+def _mark_worker():
+    _worker.active = True
+
+
+def submit(fn, *args, **kwargs):
+    """Runs fn(*args, **kwargs) on a worker thread; returns a Future.
+
+    Generated code starts a long kernel that releases the GIL (a matrix product)
+    this way, and keeps running independent ops on the calling thread until it
+    needs the result (graph/overlap.py).
+    """
+    return _executor().submit(fn, *args, **kwargs)
 
 
 def worth_splitting(size, rows):
@@ -39,13 +55,20 @@ def worth_splitting(size, rows):
 def over_rows(rows, fn):
     """Calls fn(start, stop) on WORKERS contiguous row ranges covering [0, rows), in parallel.
 
-    The calling thread takes the first range. Returns the results in order.
+    The calling thread takes the first range, then any range no worker has started
+    (the workers may be busy with a kernel started by `submit`), so a split never
+    waits behind other work. On a worker thread the ranges run there, one by one.
+    Returns the results in order.
     """
     bounds = [rows * i // WORKERS for i in range(WORKERS + 1)]
+    if getattr(_worker, "active", False):
+        return [fn(bounds[i], bounds[i + 1]) for i in range(WORKERS)]
     pool = _executor()
     futures = [pool.submit(fn, bounds[i], bounds[i + 1]) for i in range(1, WORKERS)]
-    first = fn(bounds[0], bounds[1])
-    return [first] + [f.result() for f in futures]
+    results = [fn(bounds[0], bounds[1])]
+    for i, future in enumerate(futures, start=1):
+        results.append(fn(bounds[i], bounds[i + 1]) if future.cancel() else future.result())
+    return results
 
 
 def elementwise(ufunc, *operands, out):
