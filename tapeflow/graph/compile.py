@@ -7,13 +7,16 @@ from tapeflow.graph.passes import clone_graph
 from tapeflow.graph.passes.cse import eliminate_common_subexpressions
 from tapeflow.graph.passes.dce import eliminate_dead_code
 from tapeflow.graph.passes.fold import fold_constants
+from tapeflow.graph.passes.fuse_conv import fuse_conv_blocks
 from tapeflow.graph.passes.schedule import schedule_for_memory
 from tapeflow.graph.passes.simplify import simplify
 
 # The order matters: dead code first (less to look at), then folding and rewrites
 # expose duplicates for CSE, and a final DCE removes what the others replaced.
 PIPELINE = (eliminate_dead_code, fold_constants, simplify, eliminate_common_subexpressions,
-            simplify, eliminate_dead_code, schedule_for_memory)
+            simplify,
+            fuse_conv_blocks,
+            eliminate_dead_code, schedule_for_memory)
 
 
 class Program:
