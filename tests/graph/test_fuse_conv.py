@@ -28,7 +28,7 @@ def _images(dtype, *shape):
 
 
 def _check_equal(traced, eager, dtype):
-    tol = dict(rtol=2e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    tol = {"rtol": 2e-5, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-10}
     for t, e in zip(traced, eager):
         np.testing.assert_allclose(t.numpy(), e.numpy(), **tol)
 

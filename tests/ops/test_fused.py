@@ -42,7 +42,7 @@ def test_forward_and_gradient_match_reference(path, dtype, x_shape, f_shape, pad
     out, route = fused.FusedConv2DBiasReluMaxPool.forward(x, w, b, padding=padding,
                                                           pool_size=pool)
     ref_out, ref_route = ref_forward(x, w, b, padding, pool)
-    tol = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    tol = {"rtol": 1e-5, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-12}
     assert out.dtype == dtype and route.dtype == np.uint8
     np.testing.assert_allclose(out, ref_out, **tol)
     np.testing.assert_array_equal(route, ref_route)
