@@ -8,15 +8,19 @@ from tapeflow.graph.passes.cse import eliminate_common_subexpressions
 from tapeflow.graph.passes.dce import eliminate_dead_code
 from tapeflow.graph.passes.fold import fold_constants
 from tapeflow.graph.passes.fuse_conv import fuse_conv_blocks
+from tapeflow.graph.passes.fuse_elementwise import fuse_elementwise
 from tapeflow.graph.passes.schedule import schedule_for_memory
 from tapeflow.graph.passes.simplify import simplify
 
 # The order matters: dead code first (less to look at), then folding and rewrites
-# expose duplicates for CSE, and a final DCE removes what the others replaced.
+# expose duplicates for CSE, fusion sees the simplified graph, and a final DCE
+# removes what the others replaced.
 PIPELINE = (eliminate_dead_code, fold_constants, simplify, eliminate_common_subexpressions,
-            simplify,
-            fuse_conv_blocks,
-            eliminate_dead_code, schedule_for_memory)
+            simplify, fuse_conv_blocks, fuse_elementwise, eliminate_dead_code,
+            schedule_for_memory)
+# Passes whose kernels are JIT-compiled (_util/jit.py): skipped without Numba, with
+# TAPEFLOW_JIT=0, or for a function declared with jit_compile=False.
+JIT_PASSES = frozenset({fuse_elementwise})
 
 
 class Program:
@@ -59,11 +63,17 @@ class _ShapeOnly:
         return self._dims
 
 
-def compile_graph(graph, name):
+def compile_graph(graph, name, jit_compile=None):
     """Optimizes a copy of `graph` and generates its code; returns a Program."""
+    from tapeflow._util import jit
+    use_jit = jit_compile is not False and jit.enabled()
     optimized = clone_graph(graph)
     report = [f"== traced graph ({len(graph.nodes)} nodes) ==", graph.as_text(name)]
     for pass_fn in PIPELINE:
+        if pass_fn in JIT_PASSES and not use_jit:
+            report.append(f"-- {pass_fn.__name__}: skipped (no JIT: "
+                          f"{'jit_compile=False' if jit_compile is False else 'Numba absent or TAPEFLOW_JIT=0'})")
+            continue
         before = len(optimized.nodes)
         changes = pass_fn(optimized)
         summary = "; ".join(changes) if changes else "no change"

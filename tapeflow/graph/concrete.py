@@ -41,6 +41,7 @@ class ConcreteFunction:
                 self._template.append((_CONSTANT, leaf))
         self._program = None                # built on first compiled call
         self.compile_seconds = None
+        self.jit_compile = None             # False: no JIT-compiled fused kernels
 
     # -- introspection ------------------------------------------------------------
     @property
@@ -119,6 +120,6 @@ class ConcreteFunction:
         if self._program is None:
             from tapeflow.graph.compile import compile_graph
             start = time.perf_counter()
-            self._program = compile_graph(self.graph, self._name)
+            self._program = compile_graph(self.graph, self._name, self.jit_compile)
             self.compile_seconds = time.perf_counter() - start
         return self._program

@@ -306,6 +306,7 @@ class Function:
         from tapeflow.graph.concrete import ConcreteFunction
         concrete = ConcreteFunction(graph, outputs, specs, name=self._name,
                                     arg_structure=_mask_tensors((args, kwargs)))
+        concrete.jit_compile = self._jit_compile
         for listener in trace_listeners:
             listener(concrete)
         return concrete

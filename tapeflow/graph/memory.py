@@ -25,7 +25,7 @@ FRESH_OPS = frozenset({
     "MaxPool", "MaxPoolGrad", "BiasAddGrad", "Softmax", "LogSoftmax",
     "GatherV2", "GatherNd", "ScatterNd", "TensorScatterUpdate", "TensorScatterAdd",
     "TensorScatterSub", "TensorScatterMin", "TensorScatterMax", "Tile", "Pad", "PadV2",
-    "MirrorPad", "OneHot", "Range", "ArgSort",
+    "MirrorPad", "OneHot", "Range", "ArgSort", "_FusedElementwise",
 })
 # Ops whose output is a view of their first input (or the input itself).
 VIEW_OPS = frozenset({
