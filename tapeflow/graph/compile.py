@@ -7,6 +7,7 @@ from tapeflow.graph.passes import clone_graph
 from tapeflow.graph.passes.cse import eliminate_common_subexpressions
 from tapeflow.graph.passes.dce import eliminate_dead_code
 from tapeflow.graph.passes.fold import fold_constants
+from tapeflow.graph.passes.fuse_conv import fuse_conv_blocks
 from tapeflow.graph.passes.fuse_elementwise import fuse_elementwise
 from tapeflow.graph.passes.schedule import schedule_for_memory
 from tapeflow.graph.passes.simplify import simplify
@@ -15,7 +16,8 @@ from tapeflow.graph.passes.simplify import simplify
 # expose duplicates for CSE, fusion sees the simplified graph, and a final DCE
 # removes what the others replaced.
 PIPELINE = (eliminate_dead_code, fold_constants, simplify, eliminate_common_subexpressions,
-            simplify, fuse_elementwise, eliminate_dead_code, schedule_for_memory)
+            simplify, fuse_conv_blocks, fuse_elementwise, eliminate_dead_code,
+            schedule_for_memory)
 # Passes whose kernels are JIT-compiled (_util/jit.py): skipped without Numba, with
 # TAPEFLOW_JIT=0, or for a function declared with jit_compile=False.
 JIT_PASSES = frozenset({fuse_elementwise})

@@ -109,7 +109,12 @@ def train_seed_steps(initial_weights, compiled, batches):
     return model.get_weights(), float(loss_metric.result()), float(accuracy_metric.result())
 
 
-def test_seed_train_step_traced_equals_eager():
+def test_seed_train_step_traced_equals_eager(monkeypatch):
+    # NumPy kernels only: fused Numba kernels (ops/fused.py) sum in another order, and
+    # Adam turns that rounding into O(learning rate) changes of weights whose true
+    # gradient is 0 (the Dense bias before BatchNormalization). Numba paths are compared
+    # with tolerances in tests/graph/test_fuse_conv.py and tests/ops/test_fused.py.
+    monkeypatch.setenv("TAPEFLOW_JIT", "0")
     rng = np.random.default_rng(0)
     batches = [(rng.random((16, 28, 28, 1), dtype=np.float32),
                 rng.integers(0, 10, 16).astype(np.uint8)) for _ in range(4)]

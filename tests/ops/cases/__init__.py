@@ -14,7 +14,7 @@ import numpy as np
 # One module per op family; each defines CASES (a list of Case) and may define
 # EXEMPT (op name -> where it is tested instead, for ops a Case cannot express).
 FAMILIES = ("math", "array", "core", "nn", "random", "image", "linalg", "bitwise", "summary",
-            "distribute", "core_api", "strings", "io", "signal", "sparse")
+            "distribute", "core_api", "strings", "io", "signal", "sparse", "fused")
 
 
 @dataclasses.dataclass(frozen=True)
