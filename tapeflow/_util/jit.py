@@ -44,7 +44,31 @@ def enabled():
     return _numba is not None
 
 
+_helpers = []          # functions kernels call, registered with Numba on the first compile
+_registered = 0
+
+
+def helper(fn):
+    """Decorator: a plain Python function that kernels may call (inlined into them).
+
+    Numba learns about it (`register_jitable`) just before the first kernel
+    compiles, so defining one imports nothing. Keep a helper in the same file as
+    the kernels calling it: Numba's disk cache checks only the kernel's own file.
+    """
+    _helpers.append(fn)
+    return fn
+
+
+def _register_helpers():
+    global _registered
+    from numba.extending import register_jitable
+    for fn in _helpers[_registered:]:
+        register_jitable(inline="always")(fn)
+    _registered = len(_helpers)
+
+
 def _njit(fn):
+    _register_helpers()
     # nogil: the kernel thread pool (ops/_parallel.py) runs pieces of one kernel on
     # several cores. No fastmath: fused results must equal the unfused ops' bit for bit
     # wherever the operation order is unchanged.
@@ -115,4 +139,4 @@ def _raise_unavailable():
     raise RuntimeError("Numba is not available (install tapeflow[fast]).")
 
 
-__all__ = ["enabled", "kernel", "compile_source", "cache_dir"]
+__all__ = ["enabled", "kernel", "helper", "compile_source", "cache_dir"]

@@ -13,12 +13,18 @@ values and returns exactly the values TF's CPU kernels produce there:
   keeping values with |x| < 2 until the group is full;
 - integers in [lo, hi) are `lo + bits % (hi - lo)` (one word for 32-bit types,
   two for 64-bit ones).
+
+The float draws run compiled kernels (`_philox_jit.py`, several times faster,
+same values) when Numba is available and the draw is not tiny; the NumPy
+functions here (`*_numpy`) are the reference they are tested against, and the
+fallback with TAPEFLOW_JIT=0 or without Numba.
 """
 import math
 import os
 
+from tapeflow._util import jit
 from tapeflow.core.array_api import xp
-from tapeflow.ops import _libm
+from tapeflow.ops import _libm, _philox_jit
 from tapeflow.ops._philox import (RESERVED_BLOCKS_PER_OUTPUT, philox_blocks,
                                   philox_blocks_at, philox_words)
 
@@ -47,8 +53,24 @@ def _words_per_value(dtype):
     return 2 if dtype.itemsize == 8 else 1
 
 
+# Below this many values a draw stays in NumPy: it takes microseconds either way, and
+# a program drawing only small tensors never imports Numba for them.
+_JIT_MIN_VALUES = 1024
+
+
+def _compiled(count):
+    return count >= _JIT_MIN_VALUES and jit.enabled()
+
+
 def uniform(key, counter, count, dtype):
     """`count` floats in [0, 1) of NumPy `dtype` (float16, float32 or float64)."""
+    if _compiled(count):
+        return _philox_jit.uniform(key, counter, count, dtype)
+    return uniform_numpy(key, counter, count, dtype)
+
+
+def uniform_numpy(key, counter, count, dtype):
+    """`uniform` in NumPy (the reference)."""
     dtype = xp.dtype(dtype)
     if dtype == _F64:
         words = philox_words(key, counter, 2 * count)
@@ -91,6 +113,13 @@ def _normals_from_words(words, dtype):
 
 def normal(key, counter, count, dtype):
     """`count` standard normal values of NumPy `dtype`."""
+    if _compiled(count):
+        return _philox_jit.normal(key, counter, count, dtype)
+    return normal_numpy(key, counter, count, dtype)
+
+
+def normal_numpy(key, counter, count, dtype):
+    """`normal` in NumPy (the reference)."""
     dtype = xp.dtype(dtype)
     per_pair = 4 if dtype == _F64 else 2
     words = philox_words(key, counter, per_pair * -(-count // 2))
@@ -99,6 +128,13 @@ def normal(key, counter, count, dtype):
 
 def truncated_normal(key, counter, count, dtype):
     """`count` standard normals re-drawn until |x| < 2, with TF's grouping of draws."""
+    if _compiled(count):
+        return _philox_jit.truncated_normal(key, counter, count, dtype)
+    return truncated_normal_numpy(key, counter, count, dtype)
+
+
+def truncated_normal_numpy(key, counter, count, dtype):
+    """`truncated_normal` in NumPy (the reference)."""
     dtype = xp.dtype(dtype)
     group = 2 if dtype == _F64 else 4
     skip = group * RESERVED_BLOCKS_PER_OUTPUT // 4          # blocks between groups

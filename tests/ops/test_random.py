@@ -1,6 +1,8 @@
 """Random ops: TF's exact numbers, TF's seed semantics, and the distributions' statistics.
 
 Every expected value below was printed by TensorFlow 2.21 (CPU) for the same call.
+Each test runs twice: with the NumPy draws (TAPEFLOW_JIT=0), and with every float
+draw, however small, through the Numba kernels of ops/_philox_jit.py.
 """
 import subprocess
 import sys
@@ -14,6 +16,19 @@ from tapeflow.graph.interpret import interpret
 from tapeflow.graph.ir import Graph
 
 LOGITS = np.log(np.array([[0.2, 0.3, 0.5], [0.7, 0.2, 0.1], [0.25, 0.25, 0.5]], np.float32))
+
+
+@pytest.fixture(autouse=True, params=["numpy", "numba"])
+def _draw_path(request, monkeypatch):
+    if request.param == "numpy":
+        monkeypatch.setenv("TAPEFLOW_JIT", "0")
+    else:
+        from tapeflow._util import jit
+        from tapeflow.ops import _random_bits
+        monkeypatch.setenv("TAPEFLOW_JIT", "1")
+        if not jit.enabled():
+            pytest.skip("Numba is not installed")
+        monkeypatch.setattr(_random_bits, "_JIT_MIN_VALUES", 1)
 
 
 @pytest.fixture(autouse=True)
