@@ -31,9 +31,9 @@ def importable(module):
         return False
 
 
-def run_elsewhere(python, script, *args, timeout=900):
+def run_elsewhere(python, script, *args, timeout=900, **env_vars):
     """Runs `script` (a path) with another interpreter; returns its last JSON line."""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", **env_vars)
     result = subprocess.run([python, script, *args], capture_output=True, text=True,
                             timeout=timeout, env=env)
     if result.returncode != 0:

@@ -7,6 +7,9 @@ interpreter with TensorFlow). Targets (issue #5): tapeflow function >= TF
 tf.function at both batch sizes; tapeflow eager >= 2x TF eager; tracing < 1 s;
 peak RSS below TensorFlow's.
 
+With Numba installed (the fast extra) it also prints tapeflow with TAPEFLOW_JIT=0,
+i.e. NumPy kernels only.
+
 Run: python benchmarks/seed_step.py [--steps N]
 """
 import json
@@ -65,6 +68,10 @@ def measure(tf, compiled, batch, steps):
     start = time.perf_counter()
     step(x, y)
     first = time.perf_counter() - start
+    phases = {}
+    if compiled and hasattr(step.get_concrete_function(x, y), "trace_seconds"):   # tapeflow
+        concrete = step.get_concrete_function(x, y)
+        phases = {"trace_s": concrete.trace_seconds, "compile_s": concrete.compile_seconds}
     for _ in range(3):
         step(x, y)
     best = float("inf")
@@ -73,7 +80,8 @@ def measure(tf, compiled, batch, steps):
         for _ in range(steps):
             step(x, y)
         best = min(best, (time.perf_counter() - start) / steps)
-    return {"samples_per_s": batch / best, "ms_per_step": best * 1e3, "first_call_s": first}
+    return {"samples_per_s": batch / best, "ms_per_step": best * 1e3, "first_call_s": first,
+            **phases}
 
 
 def run_all(tf, steps):
@@ -124,12 +132,25 @@ def main():
         print(json.dumps(run_all(tf, steps)))
         return
     import tapeflow as tf
+    if "--numpy-only" in sys.argv:
+        print(json.dumps(run_all(tf, steps)))
+        return
     rows = {"tapeflow": run_all(tf, steps)}
+    from tapeflow._util import jit
+    if jit.enabled():   # the same without the Numba-compiled fused kernels
+        rows["tapeflow, no JIT"] = run_elsewhere(sys.executable, os.path.abspath(__file__),
+                                                 "--numpy-only", "--steps", str(steps),
+                                                 TAPEFLOW_JIT="0")
     tf_python = tensorflow_python()
     rows["tensorflow"] = (run_elsewhere(tf_python, os.path.abspath(__file__), "--tensorflow",
                                         "--steps", str(steps)) if tf_python else None)
     rows["pytorch"] = measure_torch(steps) if importable("torch") else None
     report(rows)
+
+
+def theirs_ok(rows):
+    theirs = rows.get("tensorflow")
+    return bool(theirs) and "error" not in theirs
 
 
 def report(rows):
@@ -145,13 +166,22 @@ def report(rows):
         rss = result.get("peak_rss_mb")
         print(f"{name:14s}{cells}{rss:14.0f}" if rss else f"{name:14s}{cells}")
     ours = rows["tapeflow"]
-    print("first call (trace + compile), seconds: " + ", ".join(
-        f"{k}: {ours[k]['first_call_s']:.2f}" for k in keys if k.startswith("function")))
+    for k in (k for k in keys if k.startswith("function")):
+        r = ours[k]
+        print(f"first call of tapeflow {k}: {r['first_call_s']:.2f} s (trace {r['trace_s']:.2f} s, "
+              f"optimize + generate code {r['compile_s']:.2f} s, the rest: JIT kernels "
+              "compiled or loaded from cache, and the step itself)")
+    if theirs_ok(rows):
+        print("first call of TensorFlow: " + ", ".join(
+            f"{k}: {rows['tensorflow'][k]['first_call_s']:.2f} s"
+            for k in keys if k.startswith("function")))
     theirs = rows.get("tensorflow")
-    if theirs and "error" not in theirs:
-        print("tapeflow / TensorFlow:" + "".join(
-            f"  {k}: {ours[k]['samples_per_s'] / theirs[k]['samples_per_s']:.2f}x"
-            for k in keys))
+    if theirs_ok(rows):
+        for name in (n for n, r in rows.items() if n.startswith("tapeflow") and r
+                     and "error" not in r):
+            print(f"{name} / TensorFlow:" + "".join(
+                f"  {k}: {rows[name][k]['samples_per_s'] / theirs[k]['samples_per_s']:.2f}x"
+                for k in keys))
 
 
 if __name__ == "__main__":

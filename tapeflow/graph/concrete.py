@@ -40,7 +40,8 @@ class ConcreteFunction:
             else:
                 self._template.append((_CONSTANT, leaf))
         self._program = None                # built on first compiled call
-        self.compile_seconds = None
+        self.compile_seconds = None         # optimization passes + code generation
+        self.trace_seconds = None           # running the Python function symbolically
         self.jit_compile = None             # False: no JIT-compiled fused kernels
 
     # -- introspection ------------------------------------------------------------

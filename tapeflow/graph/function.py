@@ -18,6 +18,7 @@ import functools
 import inspect
 import logging
 import threading
+import time
 import weakref
 
 from tapeflow.core import nest
@@ -277,6 +278,7 @@ class Function:
         return tuple(converted), {}
 
     def _trace(self, args, kwargs, specs):
+        trace_start = time.perf_counter()
         self._tracing_count += 1
         graph = Graph(self._name)
         placeholders = [graph.placeholder(spec, f"arg{i}") for i, spec in enumerate(specs)]
@@ -307,6 +309,7 @@ class Function:
         concrete = ConcreteFunction(graph, outputs, specs, name=self._name,
                                     arg_structure=_mask_tensors((args, kwargs)))
         concrete.jit_compile = self._jit_compile
+        concrete.trace_seconds = time.perf_counter() - trace_start
         for listener in trace_listeners:
             listener(concrete)
         return concrete

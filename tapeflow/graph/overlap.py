@@ -17,20 +17,11 @@ Random draws never move: their order decides their numbers.
 """
 import os
 
+from tapeflow.graph.passes import static_size
 from tapeflow.ops import _parallel
 
 MIN_KERNEL_US = 80       # shorter kernels are not worth a thread handoff (~20 us)
 MIN_OVERLAP_US = 40      # nor is a start with little main-thread work until the wait
-
-
-def _elements(value):
-    dims = value._static_dims()
-    if dims is None or None in dims:
-        return None
-    size = 1
-    for d in dims:
-        size *= d
-    return size
 
 
 def _matmul_us(node):
@@ -39,13 +30,13 @@ def _matmul_us(node):
     if not da or not db or None in da or None in db or len(da) != 2 or len(db) != 2:
         return 0.0
     k = da[0] if node.attrs.get("transpose_a") else da[1]
-    return _elements(node.outputs[0]) * k / 40_000.0      # ~40 GMAC/s on one core
+    return static_size(node.outputs[0]) * k / 40_000.0      # ~40 GMAC/s on one core
 
 
 def _conv_us(node):
     # the filter gradient and the convolution are im2col + matrix products
-    sizes = [_elements(x) for x in node.inputs if not x._is_variable]
-    out = _elements(node.outputs[0])
+    sizes = [static_size(x) for x in node.inputs if not x._is_variable]
+    out = static_size(node.outputs[0])
     if out is None or None in sizes:
         return 0.0
     return (max(sizes) + out) / 400.0
@@ -54,7 +45,7 @@ def _conv_us(node):
 def _streaming_us(node):
     total = 0
     for v in list(node.inputs) + list(node.outputs):
-        size = _elements(v)
+        size = static_size(v)
         if size is None:
             return 0.0
         total += size * v.dtype.size

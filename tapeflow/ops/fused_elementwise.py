@@ -13,6 +13,7 @@ comparisons, selects, max/min with NumPy's NaN and signed-zero rules), and no
 fast-math. Transcendental functions (exp, log, tanh) are left out: NumPy's SIMD
 versions and libm's differ in the last bit.
 """
+from tapeflow._util import jit as _jit
 from tapeflow.core import dtypes
 from tapeflow.core.array_api import xp
 from tapeflow.core.op import Op
@@ -137,8 +138,7 @@ class FusedProgram:
 
     def kernel(self):
         if self._kernel is None:
-            from tapeflow._util import jit
-            self._kernel = jit.compile_source(self.source(), "fused")
+            self._kernel = _jit.compile_source(self.source(), "fused")
         return self._kernel
 
     # -- the NumPy reference ---------------------------------------------------------
@@ -163,7 +163,7 @@ def _(*inputs, program, shape, jit):
 
 @_FusedElementwise.kernel
 def _(*inputs, program, shape, jit):
-    if not jit:
+    if not (jit and _jit.enabled()):     # the NumPy reference (no Numba, or TAPEFLOW_JIT=0)
         return tuple(xp.broadcast_to(r, shape).copy() if r.shape != shape else r
                      for r in program.evaluate(inputs))
     kernel = program.kernel()

@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 
 import tapeflow as tf
+from tapeflow._util import jit
 from tests.ops.cases.fused import sparse_images
+
+# The pass runs only where the fused ops get Numba kernels (graph/compile.py JIT_PASSES);
+# the NumPy kernels are tested in tests/ops/test_fused.py.
+pytestmark = pytest.mark.skipif(not jit.enabled(), reason="Numba (the fast extra) is absent")
 
 
 def _optimized_ops(fn, *args):

@@ -79,6 +79,17 @@ def new_node(graph, op, inputs, attrs):
     return node
 
 
+def static_size(value):
+    """The number of elements of `value` if its shape is fully known when tracing, else None."""
+    dims = value._static_dims()
+    if dims is None or None in dims:
+        return None
+    size = 1
+    for d in dims:
+        size *= d
+    return size
+
+
 def count_ops(nodes):
     counts = {}
     for node in nodes:
@@ -87,5 +98,5 @@ def count_ops(nodes):
 
 
 __all__ = ["clone_graph", "producers", "substitute", "const_value", "make_const", "count_ops",
-           "new_node",
+           "new_node", "static_size",
            "Const", "Placeholder"]

@@ -1,7 +1,7 @@
 """Constant folding, including shapes known at trace time."""
 from tapeflow.core.array_api import xp
 from tapeflow.graph.ir import Const, Placeholder
-from tapeflow.graph.passes import const_value, count_ops, make_const, producers
+from tapeflow.graph.passes import const_value, count_ops, make_const, producers, static_size
 
 _MAX_FOLDED_ELEMENTS = 1 << 20   # do not materialize huge constants at compile time
 _SHAPE_OPS = ("Shape", "Size", "Rank")
@@ -56,16 +56,11 @@ def _fold(graph, node, producer_map):
 
 def _fold_like_op(graph, node):
     out = node.outputs[0]
-    dims = out._static_dims()
-    if dims is None or None in dims:
-        return None
-    size = 1
-    for d in dims:
-        size *= d
-    if size > _MAX_FOLDED_ELEMENTS:
+    size = static_size(out)
+    if size is None or size > _MAX_FOLDED_ELEMENTS:
         return None
     fill = xp.zeros if node.op.name == "ZerosLike" else xp.ones
-    return [make_const(graph, out, fill(dims, dtype=out.dtype._np))]
+    return [make_const(graph, out, fill(out._static_dims(), dtype=out.dtype._np))]
 
 
 def _fold_shape_op(graph, node):

@@ -18,7 +18,7 @@ group has assigned joins it, as the assigned value. The fused node takes the
 place of the group's last node, followed by its variable assignments.
 """
 from tapeflow.core.variable import AssignAddVariableOp, AssignSubVariableOp, AssignVariableOp
-from tapeflow.graph.passes import new_node, substitute
+from tapeflow.graph.passes import new_node, static_size, substitute
 from tapeflow.ops.fused_elementwise import DTYPES, SCALAR_OPS, FusedProgram, _FusedElementwise
 
 _ASSIGNS = {AssignVariableOp: None, AssignAddVariableOp: "AddV2", AssignSubVariableOp: "Sub"}
@@ -30,13 +30,6 @@ def _full_dims(value):
     if dims is None or None in dims:
         return None
     return tuple(dims)
-
-
-def _size(dims):
-    size = 1
-    for d in dims:
-        size *= d
-    return size
 
 
 class _Group:
@@ -61,7 +54,7 @@ class _Group:
             self.inputs.append(x)
             if x._is_variable:
                 self.var_reads.add(id(x))
-            if _size(_full_dims(x)) > 1 or self.shape == ():
+            if static_size(x) > 1 or self.shape == ():
                 self.full_inputs.add(id(x))
         return ("in", self.input_index[id(x)])
 
@@ -107,7 +100,7 @@ def _fusible(node):
         x_dims = _full_dims(x)
         if x_dims is None or x.dtype not in DTYPES:
             return None
-        if x_dims != dims and _size(x_dims) != 1:
+        if x_dims != dims and static_size(x) != 1:
             return None
     return dims
 
@@ -207,7 +200,7 @@ def _emit(graph, groups):
         assigned = list(group.pending.values())
         for var, ref in assigned:
             outputs.append(number(ref))
-        scalar = [_size(_full_dims(x)) == 1 and group.shape != () for x in group.inputs]
+        scalar = [static_size(x) == 1 and group.shape != () for x in group.inputs]
         program = FusedProgram(n_in, scalar, [x.dtype for x in group.inputs], instructions,
                                outputs)
         fused = new_node(graph, _FusedElementwise, group.inputs,
