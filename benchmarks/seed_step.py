@@ -10,7 +10,11 @@ peak RSS below TensorFlow's.
 With Numba installed (the fast extra) it also prints tapeflow with TAPEFLOW_JIT=0,
 i.e. NumPy kernels only.
 
-Run: python benchmarks/seed_step.py [--steps N]
+`--seed N` sets the global seed (`tf.random.set_seed(N)`) in every framework
+first, as much user code does: Dropout's masks are then TF's seeded Philox draws
+instead of unseeded ones.
+
+Run: python benchmarks/seed_step.py [--steps N] [--seed N]
 """
 import json
 import os
@@ -84,7 +88,9 @@ def measure(tf, compiled, batch, steps):
             **phases}
 
 
-def run_all(tf, steps):
+def run_all(tf, steps, seed=None):
+    if seed is not None:
+        tf.random.set_seed(seed)
     results = {}
     for batch in BATCHES:
         for compiled in (True, False):
@@ -124,26 +130,31 @@ def measure_torch(steps):
     return results
 
 
+def _option(name):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+
+
 def main():
-    steps = int(sys.argv[sys.argv.index("--steps") + 1]) if "--steps" in sys.argv else 30
+    steps = int(_option("--steps") or 30)
+    seed = None if _option("--seed") is None else int(_option("--seed"))
+    passed_on = ["--steps", str(steps)] + ([] if seed is None else ["--seed", str(seed)])
     if "--tensorflow" in sys.argv:
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
         import tensorflow as tf
-        print(json.dumps(run_all(tf, steps)))
+        print(json.dumps(run_all(tf, steps, seed)))
         return
     import tapeflow as tf
     if "--numpy-only" in sys.argv:
-        print(json.dumps(run_all(tf, steps)))
+        print(json.dumps(run_all(tf, steps, seed)))
         return
-    rows = {"tapeflow": run_all(tf, steps)}
+    rows = {"tapeflow": run_all(tf, steps, seed)}
     from tapeflow._util import jit
-    if jit.enabled():   # the same without the Numba-compiled fused kernels
+    if jit.enabled():   # the same without the Numba-compiled kernels
         rows["tapeflow, no JIT"] = run_elsewhere(sys.executable, os.path.abspath(__file__),
-                                                 "--numpy-only", "--steps", str(steps),
-                                                 TAPEFLOW_JIT="0")
+                                                 "--numpy-only", *passed_on, TAPEFLOW_JIT="0")
     tf_python = tensorflow_python()
     rows["tensorflow"] = (run_elsewhere(tf_python, os.path.abspath(__file__), "--tensorflow",
-                                        "--steps", str(steps)) if tf_python else None)
+                                        *passed_on) if tf_python else None)
     rows["pytorch"] = measure_torch(steps) if importable("torch") else None
     report(rows)
 
