@@ -21,6 +21,10 @@ def _ops(tf, np):
     return {
         "uniform [10], op seed": (lambda: tf.random.uniform([10], seed=1), 500),
         "stateless_uniform [10]": (lambda: tf.random.stateless_uniform([10], [1, 2]), 500),
+        # Dropout masks of the seed model (a seeded draw each training step)
+        "uniform 32x5408, op seed": (lambda: tf.random.uniform([32, 5408], seed=1), 50),
+        "uniform 128x5408, op seed": (lambda: tf.random.uniform([128, 5408], seed=1), 20),
+        "normal 128x5408, op seed": (lambda: tf.random.normal([128, 5408], seed=1), 5),
         "stateless_uniform 784x128": (
             lambda: tf.random.stateless_uniform([784, 128], [1, 2]), 20),
         "stateless_normal 784x128": (

@@ -139,4 +139,4 @@ def _raise_unavailable():
     raise RuntimeError("Numba is not available (install tapeflow[fast]).")
 
 
-__all__ = ["enabled", "kernel", "helper", "compile_source", "cache_dir"]
+__all__ = ["cache_dir", "compile_source", "enabled", "helper", "kernel"]

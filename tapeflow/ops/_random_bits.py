@@ -25,8 +25,12 @@ import os
 from tapeflow._util import jit
 from tapeflow.core.array_api import xp
 from tapeflow.ops import _libm, _philox_jit
-from tapeflow.ops._philox import (RESERVED_BLOCKS_PER_OUTPUT, philox_blocks,
-                                  philox_blocks_at, philox_words)
+from tapeflow.ops._philox import (
+    RESERVED_BLOCKS_PER_OUTPUT,
+    philox_blocks,
+    philox_blocks_at,
+    philox_words,
+)
 
 _F16, _F32, _F64 = xp.dtype(xp.float16), xp.dtype(xp.float32), xp.dtype(xp.float64)
 

@@ -8,7 +8,8 @@ import pytest
 
 import tapeflow as tf
 from tapeflow._util import jit
-from tapeflow.ops import _parallel, _philox_jit, _random_bits as bits
+from tapeflow.ops import _parallel, _philox_jit
+from tapeflow.ops import _random_bits as bits
 
 pytestmark = pytest.mark.skipif(not jit.enabled(), reason="Numba is not installed")
 
