@@ -66,6 +66,9 @@ def _compiled(count):
     return count >= _JIT_MIN_VALUES and jit.enabled()
 
 
+uses_jit = _compiled   # for random.py: whether a draw of `count` values runs compiled
+
+
 def uniform(key, counter, count, dtype):
     """`count` floats in [0, 1) of NumPy `dtype` (float16, float32 or float64)."""
     if _compiled(count):

@@ -218,6 +218,18 @@ def test_unseeded_draws_differ():
     assert not np.array_equal(tf.random.uniform([4]).numpy(), tf.random.uniform([4]).numpy())
 
 
+@pytest.mark.parametrize("dtype", [tf.float32, tf.float64])
+def test_unseeded_draws_have_the_right_distribution(dtype):
+    first = tf.random.uniform([200_000], dtype=dtype).numpy()
+    second = tf.random.uniform([200_000], dtype=dtype).numpy()
+    assert first.dtype == dtype.as_numpy_dtype
+    assert 0 <= first.min() and first.max() < 1
+    assert abs(first.mean() - 0.5) < 0.005 and abs(first.std() - 12 ** -0.5) < 0.005
+    assert abs(np.corrcoef(first, second)[0, 1]) < 0.01          # a fresh stretch each call
+    normal = tf.random.normal([200_000], dtype=dtype).numpy()
+    assert abs(normal.mean()) < 0.01 and abs(normal.std() - 1) < 0.01
+
+
 # -- tf.random.Generator -------------------------------------------------------------------
 
 def test_generator_matches_tf():
