@@ -86,8 +86,7 @@ class kernel:
 
     def compiled(self):
         if self._compiled is None:
-            if not enabled():
-                raise RuntimeError("Numba is not available (install tapeflow[fast]).")
+            _require()
             with _lock:
                 if self._compiled is None:
                     self._compiled = _njit(self.python_function)
@@ -115,7 +114,7 @@ def compile_source(source, name):
     The source is written to a module file named by its hash (atomically), so
     Numba's on-disk cache applies across processes. One module per distinct source.
     """
-    enabled() or _raise_unavailable()
+    _require()
     key = hashlib.sha256(source.encode()).hexdigest()[:24]
     cached = _generated.get((key, name))
     if cached is not None:
@@ -135,8 +134,9 @@ def compile_source(source, name):
     return fn
 
 
-def _raise_unavailable():
-    raise RuntimeError("Numba is not available (install tapeflow[fast]).")
+def _require():
+    if not enabled():
+        raise RuntimeError("Numba is not available (install tapeflow[fast]).")
 
 
 __all__ = ["cache_dir", "compile_source", "enabled", "helper", "kernel"]

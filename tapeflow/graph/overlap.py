@@ -87,7 +87,6 @@ def plan_overlap(graph):
     for i, node in enumerate(nodes):
         for x in node.inputs:
             consumers.setdefault(id(x), []).append(i)
-    graph_outputs = {id(v) for v in graph.outputs}
     writes = {}                      # id(var) -> indices of nodes assigning it
     for i, node in enumerate(nodes):
         if node.op.side_effect:
@@ -107,9 +106,7 @@ def plan_overlap(graph):
             else:
                 start = max(start, producer.get(id(x), -1))
         uses = [c for v in node.outputs for c in consumers.get(id(v), ())]
-        wait = min(uses, default=len(nodes))
-        if any(id(v) in graph_outputs for v in node.outputs) and not uses:
-            wait = len(nodes)
+        wait = min(uses, default=len(nodes))    # only a graph output: waited for at the end
         between = sum(estimates[j] for j in range(start + 1, wait) if j != i)
         if between >= MIN_OVERLAP_US:
             candidates[i] = (start, wait)

@@ -87,8 +87,8 @@ def _fusible(node):
         if dims is None or _full_dims(value) != dims or value.dtype not in DTYPES:
             return None
         return dims
-    if op.name not in SCALAR_OPS or op.multi_output or len(node.outputs) != 1 or node.attrs \
-            and op.name != "Cast":
+    if (op.name not in SCALAR_OPS or op.multi_output or len(node.outputs) != 1
+            or (node.attrs and op.name != "Cast")):
         return None
     out = node.outputs[0]
     dims = _full_dims(out)
@@ -136,8 +136,6 @@ def fuse_elementwise(graph):
             if group is not joined and group.sees_unfinished(node):
                 close(group)
         if joined is not None:
-            if joined not in open_groups:   # closed just now by its own member? (never)
-                continue
             _add(joined, node)
     closed.extend(open_groups)
     return _emit(graph, [g for g in closed if len(g.instructions) >= MIN_OPS])
@@ -149,7 +147,7 @@ def _add(group, node):
     if op in _ASSIGNS:
         var, value = node.inputs
         if _ASSIGNS[op] is None:
-            number = _ref(group, value)
+            number = group.value_number(value)
         else:
             number = _instruction(group, _ASSIGNS[op], (var, value), var.dtype)
         group.pending[id(var)] = (var, number)
@@ -158,12 +156,8 @@ def _add(group, node):
     group.internal[id(out)] = _instruction(group, op.name, node.inputs, out.dtype)
 
 
-def _ref(group, x):
-    return group.value_number(x)
-
-
 def _instruction(group, op_name, inputs, dtype):
-    args = tuple(_ref(group, x) for x in inputs)
+    args = tuple(group.value_number(x) for x in inputs)
     group.instructions.append((op_name, args, dtype))
     return ("op", len(group.instructions) - 1)
 
